@@ -1,0 +1,45 @@
+# gongkai: the two commands of the README.
+#   make site   installs what is missing, checks data/ and builds the site into site/
+#   make test   installs what is missing and runs the test suite
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PYTHON ?= python3
+APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+
+.PHONY: site test setup system check bench clean
+
+site: setup
+	$(VENV)/bin/gongkai check data
+	$(VENV)/bin/mkdocs build --strict --quiet
+	@echo "网站已生成到 site/"
+
+test: setup
+	$(PY) -m pytest -n auto -p no:cacheprovider
+
+check: setup
+	$(VENV)/bin/gongkai check data
+
+bench: setup
+	$(PY) bench/check_speed.py
+
+setup: system $(STAMP)
+
+# System packages through apt, only those missing (CJK fonts, HarfBuzz subsetting, Pango, poppler).
+system:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "安装系统软件包：$$missing"; \
+	  if [ "$$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+clean:
+	rm -rf site .pytest_cache

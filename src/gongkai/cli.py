@@ -1,0 +1,77 @@
+"""The ``gongkai`` command line (click). Exit codes: 0 fine, 1 problems, 2 usage or unreadable input."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .output import problems_json, problems_text, score_json, score_text
+from .pipeline import discover, evaluate, evaluate_many
+from .problems import has_errors
+from .schema import report_schema
+
+FORMATS = click.Choice(["text", "json"])
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="gongkai", message="%(prog)s %(version)s")
+def main() -> None:
+    """gongkai（公开）：用 YAML + Markdown 编写绩效评价和部门决算，计算、核对并发布。"""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="输出格式")
+@click.option("--strict", is_flag=True, help="警告也视为失败（退出码 1）")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="并行进程数（默认为 CPU 核数）")
+def check(paths, fmt, strict, jobs):
+    """核对报告数据：计算每个得分、小计、总分和比率，列出所有不一致之处。
+
+    PATHS 为数据文件或文件夹，默认 data/。退出码：0 无错误，1 有错误（--strict 时含警告），2 用法错误或路径不存在。
+    """
+    files, missing = discover(paths or ["data"])
+    if missing:
+        raise click.UsageError("找不到：" + "、".join(missing))
+    results = evaluate_many(files, jobs)
+    problems = [p for r in results for p in r.problems]
+    if fmt == "json":
+        click.echo(json.dumps(problems_json(problems), ensure_ascii=False, indent=2))
+    else:
+        if problems:
+            click.echo(problems_text(problems))
+        else:
+            click.echo(f"已核对 {len(files)} 个文件，没有发现问题。")
+    sys.exit(1 if has_errors(problems, strict) else 0)
+
+
+@main.command()
+@click.argument("path", type=click.Path())
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="输出格式")
+def score(path, fmt):
+    """计算一份报告的得分：每个指标的得分及计算过程、各级小计、总分和等级。"""
+    if not Path(path).is_file():
+        raise click.UsageError(f"找不到文件：{path}")
+    result = evaluate(path)
+    if result.scored is None:
+        click.echo(problems_text(result.problems), err=True)
+        sys.exit(2)
+    if fmt == "json":
+        data = score_json(result.scored)
+        data["problems"] = problems_json(result.problems)["problems"]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        click.echo(score_text(result.scored))
+        if result.problems:
+            click.echo("")
+            click.echo(problems_text(result.problems))
+    sys.exit(1 if has_errors(result.problems) else 0)
+
+
+@main.command()
+def schema():
+    """输出数据文件的 JSON Schema，供编辑器补全和校验。"""
+    click.echo(json.dumps(report_schema(), ensure_ascii=False, indent=2))

@@ -1,0 +1,134 @@
+"""Plain renderings of results for the terminal and for JSON consumers."""
+
+from __future__ import annotations
+
+import unicodedata
+from decimal import Decimal
+
+from .numbers import fixed, plain, percent
+from .problems import summary
+from .scoring import Scored, ScoredReport
+
+
+def _num(value: Decimal | None) -> str | None:
+    """Numbers leave as exact decimal text (JSON strings), never as floats."""
+    return None if value is None else f"{value:f}"
+
+
+def _levels(tree: list) -> list:
+    return [
+        {"path": list(n.path), "weight": _num(n.weight), "score": _num(n.score)}
+        for top in tree
+        for n in top.walk()
+        if not n.is_leaf
+    ]
+
+
+def _indicators(tree: list) -> list:
+    return [
+        {
+            "path": list(leaf.path),
+            "weight": _num(leaf.weight),
+            "score": _num(leaf.score),
+            "method": leaf.method,
+            "explanation": leaf.explanation,
+            "completion": _num(leaf.completion),
+            "line": leaf.line,
+        }
+        for top in tree
+        for leaf in top.leaves()
+    ]
+
+
+def score_json(sr: ScoredReport) -> dict:
+    data = {
+        "file": sr.file,
+        "kind": sr.report.kind,
+        "name": sr.report.name,
+        "department": sr.report.department,
+        "year": sr.report.year,
+        "ruleset": sr.rules.name,
+        "total": _num(sr.total),
+        "grade": sr.grade,
+        "weight_total": _num(sr.weight_total),
+        "completion": _num(sr.completion),
+        "levels": _levels(sr.tree),
+        "indicators": _indicators(sr.tree),
+    }
+    if sr.funds is not None:
+        data["funds"] = {
+            "rate": _num(sr.funds.rate),
+            "weight": _num(sr.funds.weight),
+            "score": _num(sr.funds.score),
+            "explanation": sr.funds.explanation,
+            "line": sr.funds.line,
+        }
+    if sr.goals:
+        data["goals_score"] = _num(sr.goals_score)
+        data["goals"] = [
+            {
+                "name": g.name,
+                "weight": _num(g.weight),
+                "score": _num(g.score),
+                "counted": g.counted,
+                "line": g.line,
+                "levels": _levels(g.tree),
+                "indicators": _indicators(g.tree),
+            }
+            for g in sr.goals
+        ]
+    return data
+
+
+def problems_json(problems: list) -> dict:
+    return {"problems": [p.as_dict() for p in problems], "summary": summary(problems)}
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, size: int) -> str:
+    return text + " " * max(0, size - width(text))
+
+
+def score_text(sr: ScoredReport) -> str:
+    r = sr.report
+    lines = [f"{r.name}（{r.kind}，{r.year} 年，{r.department}）", f"规则集：{sr.rules.name}", ""]
+    rows: list[tuple[str, str, str, str]] = []
+    places = sr.rules.places
+    if sr.funds is not None and sr.funds.score is not None:
+        rows.append(("资金执行率", "", f"{fixed(sr.funds.score, places)} / {plain(sr.funds.weight)}", sr.funds.explanation))
+    _tree_rows(sr.tree, 0, rows, places)
+    for goal in sr.goals:
+        flag = "" if goal.counted else "（不计入平均）"
+        rows.append((f"年度目标：{goal.name}{flag}", "", f"{fixed(goal.score, places)} / {plain(goal.weight)}", ""))
+        _tree_rows(goal.tree, 1, rows, places)
+    name_width = min(max((width(r[0]) for r in rows), default=10), 48)
+    for name, method, score, why in rows:
+        lines.append(f"{pad(name, name_width)}  {pad(method, 8)}{pad(score, 14)}{why}".rstrip())
+    lines.append("")
+    if sr.goals_score is not None:
+        lines.append(f"年度目标平均得分：{plain(sr.goals_score)}")
+    if sr.completion is not None:
+        lines.append(f"指标总体完成率：{percent(sr.completion)}")
+    lines.append(f"总分：{fixed(sr.total, places)} / {plain(sr.weight_total)}    等级：{sr.grade or '—'}")
+    return "\n".join(lines)
+
+
+def _tree_rows(nodes: list, depth: int, rows: list, places: int) -> None:
+    for node in nodes:
+        label = "  " * depth + node.name
+        score = f"{fixed(node.score, places)} / {plain(node.weight)}"
+        if node.is_leaf:
+            rows.append((label, node.method or "", score, node.explanation))
+        else:
+            rows.append((label, "", score, ""))
+            _tree_rows(node.children, depth + 1, rows, places)
+
+
+def problems_text(problems: list) -> str:
+    counts = summary(problems)
+    lines = [p.human() for p in problems]
+    lines.append(f"共 {counts['errors']} 个错误，{counts['warnings']} 个警告，{counts['infos']} 个提示。")
+    return "\n".join(lines)

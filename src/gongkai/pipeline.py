@@ -1,0 +1,97 @@
+"""The visible pipeline for one report file: load → validate → score → check."""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .checks import run_checks
+from .problems import problem
+from .reading import read_report
+from .rulesets import builtin_names, find_ruleset
+from .scoring import ScoredReport, score_report
+
+REPORT_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class Result:
+    file: str
+    scored: ScoredReport | None
+    problems: list = field(default_factory=list)
+    timings: dict = field(default_factory=dict)
+
+
+def evaluate(path: str | Path, display: str | None = None) -> Result:
+    """Score and check one report file. Bad input gives problems, never an exception."""
+    display = display or str(path)
+    try:
+        return _evaluate(Path(path), display)
+    except Exception as exc:  # a bug in gongkai, not in the user's file: still say where
+        return Result(display, None, [problem("INTERNAL_ERROR", display, None, f"gongkai 内部错误（{type(exc).__name__}: {exc}），请报告此问题")])
+
+
+def _evaluate(path: Path, display: str) -> Result:
+    timings = {}
+    t0 = time.perf_counter()
+    report, problems = read_report(path, display)
+    timings["load"] = time.perf_counter() - t0
+    if report is None:
+        return Result(display, None, _sorted(problems), timings)
+    rules, found = find_ruleset(report.ruleset, path)
+    problems = list(found)
+    if rules is None:
+        names = "、".join(builtin_names())
+        problems.append(problem("RULESET_UNKNOWN", display, report.line, f"找不到评分规则集“{report.ruleset}”；内置的有：{names}，也可放在 data/rulesets/ 下"))
+        return Result(display, None, _sorted(problems), timings)
+    if report.kind not in rules.kinds:
+        problems.append(problem("RULESET_UNKNOWN", display, report.line, f"规则集“{rules.name}”不适用于“{report.kind}”（适用于：{'、'.join(rules.kinds)}）"))
+        return Result(display, None, _sorted(problems), timings)
+    t1 = time.perf_counter()
+    scored = score_report(report, rules, display)
+    timings["score"] = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    problems.extend(scored.problems)
+    problems.extend(run_checks(scored))
+    timings["check"] = time.perf_counter() - t2
+    scored.problems = _sorted(problems)
+    return Result(display, scored, scored.problems, timings)
+
+
+def _sorted(problems: list) -> list:
+    return sorted(problems, key=lambda p: (p.file, p.line or 0))
+
+
+def discover(paths) -> tuple[list[Path], list[str]]:
+    """Report files under ``paths`` (folders are searched; rulesets/ folders are skipped) and missing paths."""
+    files, missing = [], []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for found in sorted(path.rglob("*")):
+                if found.suffix in REPORT_SUFFIXES and found.is_file() and "rulesets" not in found.relative_to(path).parts:
+                    files.append(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            missing.append(str(raw))
+    return files, missing
+
+
+def evaluate_many(files: list[Path], jobs: int | None = None) -> list[Result]:
+    """Evaluate files, in parallel processes when there are many."""
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(files) < 64:
+        return [evaluate(f) for f in files]
+    chunk = max(1, len(files) // (jobs * 4))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(_evaluate_for_pool, [str(f) for f in files], chunksize=chunk))
+
+
+def _evaluate_for_pool(path: str) -> Result:
+    result = evaluate(path)
+    result.scored = None  # results cross the process boundary: keep them small
+    return result

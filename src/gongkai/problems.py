@@ -1,0 +1,121 @@
+"""Problems are values with a place: every stage returns them, none raises them at the user."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from types import MappingProxyType
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+
+SEVERITY_ZH = MappingProxyType({ERROR: "错误", WARNING: "警告", INFO: "提示"})
+
+# code -> (severity, short Chinese title). Every code is documented in content/guide/checks.md
+# (a test walks this table and the page).
+CODES = MappingProxyType(
+    {
+        # reading files
+        "FILE_UNREADABLE": (ERROR, "文件无法读取"),
+        "FILE_ENCODING": (ERROR, "文件不是 UTF-8 编码"),
+        "YAML_TOO_LARGE": (ERROR, "文件过大"),
+        "YAML_SYNTAX": (ERROR, "YAML 语法错误"),
+        "YAML_DUPLICATE_KEY": (ERROR, "重复的键"),
+        "YAML_ALIAS": (ERROR, "使用了锚点或别名"),
+        "YAML_TAG": (ERROR, "不允许的 YAML 标签"),
+        "YAML_NUMBER": (ERROR, "无法使用的数字"),
+        "YAML_TOO_DEEP": (ERROR, "嵌套层级过深"),
+        # structure
+        "FIELD_UNKNOWN": (ERROR, "未知字段"),
+        "FIELD_MISSING": (ERROR, "缺少必填字段"),
+        "FIELD_INVALID": (ERROR, "字段取值无效"),
+        "RULESET_UNKNOWN": (ERROR, "找不到评分规则集"),
+        "RULESET_INVALID": (ERROR, "评分规则集无效"),
+        # scoring inputs
+        "TARGET_UNPARSED": (ERROR, "指标值无法解析"),
+        "ACTUAL_UNPARSED": (ERROR, "完成值无法解析"),
+        "METHOD_INPUT": (ERROR, "评分方法缺少或有误的输入"),
+        "UNIT_MISMATCH": (WARNING, "指标值与完成值单位不一致"),
+        "ACTUAL_NOT_MEASURED": (WARNING, "完成值不是数量，得分无法核对"),
+        "NODE_EMPTY": (WARNING, "指标未填写"),
+        "GOAL_NOT_DONE": (WARNING, "年度目标未开展"),
+        # weights and scores
+        "WEIGHT_MISSING": (ERROR, "缺少分值"),
+        "WEIGHT_SUM": (ERROR, "下级分值之和不等于上级分值"),
+        "WEIGHT_TOTAL": (ERROR, "分值合计不等于满分"),
+        "SCORE_RANGE": (ERROR, "得分超出范围"),
+        "QUALITATIVE_BAND": (ERROR, "定性得分不在等级区间内"),
+        "REASON_MISSING": (WARNING, "缺少偏差原因或评分理由"),
+        # stated (as printed) against computed
+        "WEIGHT_MISMATCH": (ERROR, "印出的分值与数据不符"),
+        "SCORE_MISMATCH": (ERROR, "印出的得分与计算不符"),
+        "SUBTOTAL_MISMATCH": (ERROR, "印出的小计与计算不符"),
+        "TOTAL_MISMATCH": (ERROR, "印出的总分与计算不符"),
+        "GRADE_MISMATCH": (ERROR, "印出的等级与计算不符"),
+        "COUNT_MISMATCH": (ERROR, "印出的指标个数与数据不符"),
+        "RATE_MISMATCH": (ERROR, "印出的比率与其分子分母不符"),
+        "RATE_LAST_DIGIT": (WARNING, "印出的比率末位相差 1"),
+        "TAIL_DIFFERENCE": (INFO, "尾数差异"),
+        # funds
+        "FUNDS_SUM": (ERROR, "资金来源明细之和不等于总额"),
+        "FUNDS_OVERSPENT": (WARNING, "执行数超过预算数"),
+        "BUDGET_RATE_MISMATCH": (ERROR, "预算执行率指标与资金执行率不符"),
+        # gongkai itself
+        "INTERNAL_ERROR": (ERROR, "gongkai 内部错误"),
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    code: str
+    severity: str
+    file: str
+    line: int | None
+    message: str
+    expected: str | None = None
+    found: str | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def human(self) -> str:
+        place = f"{self.file}:{self.line}" if self.line else self.file
+        text = f"{place}: {self.code} [{SEVERITY_ZH[self.severity]}] {self.message}"
+        if self.expected is not None or self.found is not None:
+            text += f"（应为 {self.expected}，实为 {self.found}）"
+        return text
+
+
+def problem(
+    code: str,
+    file: str,
+    line: int | None,
+    message: str,
+    expected: object = None,
+    found: object = None,
+    severity: str | None = None,
+) -> Problem:
+    """Make a problem whose severity comes from the code table unless given."""
+    sev = severity or CODES[code][0]
+    return Problem(
+        code,
+        sev,
+        file,
+        line,
+        message,
+        None if expected is None else str(expected),
+        None if found is None else str(found),
+    )
+
+
+def has_errors(problems, strict: bool = False) -> bool:
+    failing = {ERROR, WARNING} if strict else {ERROR}
+    return any(p.severity in failing for p in problems)
+
+
+def summary(problems) -> dict:
+    counts = {ERROR: 0, WARNING: 0, INFO: 0}
+    for p in problems:
+        counts[p.severity] += 1
+    return {"errors": counts[ERROR], "warnings": counts[WARNING], "infos": counts[INFO]}

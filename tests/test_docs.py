@@ -1,0 +1,79 @@
+"""The user guide documents every command, check code and scoring method, and its examples work."""
+
+import re
+from decimal import Decimal
+
+import pytest
+import yaml
+
+from conftest import ROOT, evaluate_doc
+from gongkai.cli import main
+from gongkai.methods import METHODS
+from gongkai.problems import CODES
+from gongkai.reading import validate
+from gongkai.records import Report
+from gongkai.rulesets import builtin_names
+from gongkai.yamlload import Loaded, load_text
+
+GUIDE = ROOT / "content" / "guide"
+
+
+def guide_text() -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(GUIDE.glob("*.md")))
+
+
+def test_every_check_code_is_documented():
+    checks = (GUIDE / "checks.md").read_text(encoding="utf-8")
+    missing = [code for code in CODES if f"`{code}`" not in checks]
+    assert not missing
+
+
+def test_every_scoring_method_has_a_section():
+    methods = (GUIDE / "methods.md").read_text(encoding="utf-8")
+    missing = [name for name in METHODS if f"## {name}" not in methods]
+    assert not missing
+
+
+def test_every_cli_command_is_documented():
+    cli = (GUIDE / "cli.md").read_text(encoding="utf-8")
+    missing = [name for name in main.commands if f"## gongkai {name}" not in cli]
+    assert not missing
+    for name, command in main.commands.items():
+        for param in command.params:
+            for opt in getattr(param, "opts", []):
+                if opt.startswith("--") and opt != "--help":
+                    assert opt in cli, f"{name} {opt}"
+
+
+def test_every_builtin_ruleset_is_documented():
+    rulesets = (GUIDE / "rulesets.md").read_text(encoding="utf-8")
+    assert all(f"`{name}`" in rulesets for name in builtin_names())
+
+
+def yaml_blocks():
+    for page in sorted(GUIDE.glob("*.md")):
+        for i, block in enumerate(re.findall(r"```yaml\n(.*?)```", page.read_text(encoding="utf-8"), re.S)):
+            yield pytest.param(page.name, block, id=f"{page.stem}-{i}")
+
+
+BASE = {"类型": "项目支出绩效评价报告", "规则": "财预2020-10号", "年度": Decimal(2021), "部门": "示例", "名称": "示例"}
+
+
+@pytest.mark.parametrize("page, block", list(yaml_blocks()))
+def test_guide_examples(page, block, tmp_path):
+    loaded = load_text(block)
+    assert not loaded.problems, loaded.problems
+    data = loaded.value
+    if "类型" in data:  # a whole report: it must check clean, including the 原文 figures it states
+        result = evaluate_doc(tmp_path, block)
+        assert result.scored is not None, result.problems
+        assert [p for p in result.problems if p.severity != "info" and p.code != "REASON_MISSING"] == [], result.problems
+    elif "总分" in data and "等级" in data:  # a ruleset
+        from gongkai.rulesets import Ruleset
+
+        ruleset, problems = validate(Ruleset, loaded)
+        assert ruleset is not None, problems
+    else:  # a fragment of a report: its field names and types must be valid
+        fragment = Loaded(page, {**BASE, **data}, loaded.lines)
+        record, problems = validate(Report, fragment)
+        assert record is not None, problems
