@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -28,7 +29,8 @@ def main() -> None:
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="输出格式")
 @click.option("--strict", is_flag=True, help="警告也视为失败（退出码 1）")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="并行进程数（默认为 CPU 核数）")
-def check(paths, fmt, strict, jobs):
+@click.option("--verbose", "-v", is_flag=True, help="在标准错误输出各阶段（读取、计分、核对）的耗时")
+def check(paths, fmt, strict, jobs, verbose):
     """核对报告数据：计算每个得分、小计、总分和比率，列出所有不一致之处。
 
     PATHS 为数据文件或文件夹，默认 data/。退出码：0 无错误，1 有错误（--strict 时含警告），2 用法错误或路径不存在。
@@ -36,8 +38,17 @@ def check(paths, fmt, strict, jobs):
     files, missing = discover(paths or ["data"])
     if missing:
         raise click.UsageError("找不到：" + "、".join(missing))
+    started = time.perf_counter()
     results = evaluate_many(files, jobs)
     problems = [p for r in results for p in r.problems]
+    if verbose:
+        stages = {}
+        for r in results:
+            for stage, seconds in r.timings.items():
+                stages[stage] = stages.get(stage, 0.0) + seconds
+        names = {"load": "读取与校验", "score": "计分", "check": "核对"}
+        parts = "，".join(f"{names[k]} {v:.3f} 秒" for k, v in stages.items())
+        click.echo(f"{len(files)} 个文件，共 {time.perf_counter() - started:.3f} 秒（各进程累计：{parts}）", err=True)
     if fmt == "json":
         click.echo(json.dumps(problems_json(problems), ensure_ascii=False, indent=2))
     else:
