@@ -84,3 +84,13 @@ def test_duplicate_keys_and_alias_bomb_are_located(tmp_path):
     assert [p.code for p in result.problems] == ["YAML_DUPLICATE_KEY"] and result.problems[0].line > 50
     bomb = "a: &a [x,x,x,x,x,x,x,x]\n" + "".join(f"b{i}: &b{i} [*{'a' if i == 0 else f'b{i-1}'}]\n" for i in range(40))
     assert {p.code for p in load_text(bomb).problems} == {"YAML_ALIAS"}
+
+
+def test_huge_numbers_inside_text_fields_are_located(tmp_path):
+    """Found by test_mutated_real_report: a 30-digit number inside a 指标值 once overflowed Decimal's context."""
+    path = tmp_path / "huge.yaml"
+    path.write_text(BASE.replace("指标值: 6期", "指标值: 6999999999999999999999999999999期", 1)
+                    .replace("完成值: 100%", "完成值: 1" + "0" * 40 + "%", 1), encoding="utf-8")
+    result = evaluate(path)
+    assert_located(result, str(path))
+    assert result.scored is not None

@@ -9,6 +9,19 @@ ONE = Decimal(1)
 HUNDRED = Decimal(100)
 
 
+MAX_EXPONENT = 15  # |value| < 10**16 and ≥ 10**-15: any budget in 元, far from Decimal's 28-digit context
+MAX_DIGITS = 28
+
+
+def usable(value: Decimal) -> bool:
+    """Whether a number read from the user's text is in the range gongkai computes with exactly."""
+    if not value.is_finite():
+        return False
+    if value and abs(value.adjusted()) > MAX_EXPONENT:
+        return False
+    return len(value.as_tuple().digits) <= MAX_DIGITS
+
+
 def round_half_up(value: Decimal, places: int) -> Decimal:
     """四舍五入 to ``places`` decimals (negative places round to tens, hundreds …)."""
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

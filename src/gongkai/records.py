@@ -7,6 +7,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
+from .numbers import usable
 from .targets import text_of
 
 KINDS = ("项目支出绩效自评表", "项目支出绩效评价报告", "部门整体支出绩效评价")
@@ -31,8 +32,8 @@ def _number(value):
             number = Decimal(text)
         except ArithmeticError:
             raise ValueError(f"“{value}”不是数字") from None
-        if not number.is_finite():
-            raise ValueError(f"“{value}”不是有限的数字")
+        if not usable(number):
+            raise ValueError(f"“{value}”超出可用的数字范围")
         return number
     return value
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .numbers import HUNDRED, divide, plain
+from .numbers import HUNDRED, divide, plain, usable
 
 _PREFIX = [
     (("≥", ">=", "＞=", "≧", "不低于", "不少于", "不小于", "至少", "达到"), ">="),
@@ -95,7 +95,10 @@ def parse_quantity(text: str) -> Quantity | None:
     number, unit = match.group(1).replace(",", ""), match.group(2)
     if re.search(r"\d", unit):
         return None
-    return Quantity(Decimal(number), _UNIT_SAME.get(unit, unit), text.strip())
+    value = Decimal(number)
+    if not usable(value):
+        return None
+    return Quantity(value, _UNIT_SAME.get(unit, unit), text.strip())
 
 
 def parse_target(value) -> Target:
@@ -125,7 +128,7 @@ def parse_actual(value) -> Actual:
     count = _COUNT.match(text)
     if count:
         num, den = Decimal(count.group(1)), Decimal(count.group(2))
-        if den == 0:
+        if den == 0 or not (usable(num) and usable(den)):
             return Actual(None, text, (num, den))
         return Actual(Quantity(divide(num, den) * HUNDRED, "%", text), text, (num, den))
     return Actual(parse_quantity(text), text)

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from .numbers import MAX_DIGITS, MAX_EXPONENT, usable
 from .problems import Problem, problem
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -25,7 +26,6 @@ _DEEP_DASHES = re.compile(r"(?:-[ \t]+){200}")
 _DEEP_INDENT = re.compile(r"^[ \t]{1000}", re.M)
 _BRACKETS = re.compile(r"[\[\]{}]")
 _DECIMAL_TEXT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
-MAX_EXPONENT = 15  # |value| < 10**16: enough for any budget in 元, far from Decimal trouble
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TAG = "tag:yaml.org,2002:"
@@ -279,15 +279,12 @@ class _Builder:
         except InvalidOperation:  # pragma: no cover - the pattern admits only valid text
             self.fail("YAML_NUMBER", node, f"“{text}”不是有效的数字")
             return None
-        if value and abs(value.adjusted()) > MAX_EXPONENT:
+        if not usable(value):
             self.fail(
                 "YAML_NUMBER",
                 node,
-                f"数字“{text[:40]}”超出可用范围（绝对值须小于 10^{MAX_EXPONENT + 1}，且不能小于 10^-{MAX_EXPONENT}）",
+                f"数字“{text[:40]}”超出可用范围（绝对值须小于 10^{MAX_EXPONENT + 1}、不小于 10^-{MAX_EXPONENT}，最多 {MAX_DIGITS} 位有效数字）",
             )
-            return None
-        if len(value.as_tuple().digits) > 28:
-            self.fail("YAML_NUMBER", node, f"数字“{text[:40]}”有效位数过多（最多 28 位）")
             return None
         return value
 
