@@ -1,7 +1,5 @@
 """Bad input never raises: random structures, wrong types, huge numbers, unicode, duplicate keys, aliases."""
 
-from decimal import Decimal
-
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -71,7 +69,7 @@ def test_mutated_real_report(tmp_path, at, insert):
 @given(st.sampled_from(["分值", "得分", "全年执行数", "全年预算数"]),
        st.one_of(st.decimals(allow_nan=False, allow_infinity=False), st.sampled_from(["abc", "[]", "{}", "是", "-1"])))
 def test_wrong_values_in_a_real_report(tmp_path, key, value):
-    text = BASE.replace(f"{key}: ", f"{key}: {value!s} #", 1) if not isinstance(value, Decimal) else BASE.replace(f"{key}: ", f"{key}: {value} #", 1)
+    text = BASE.replace(f"{key}: ", f"{key}: {value} #", 1)
     path = tmp_path / "values.yaml"
     path.write_text(text, encoding="utf-8")
     assert_located(evaluate(path), str(path))

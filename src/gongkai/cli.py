@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .output import problems_json, problems_text, score_json, score_text
+from .output import problems_json, problems_text, score_json, score_text, timings_text
 from .pipeline import discover, evaluate, evaluate_many
 from .problems import has_errors
 from .schema import report_schema
@@ -42,13 +42,7 @@ def check(paths, fmt, strict, jobs, verbose):
     results = evaluate_many(files, jobs)
     problems = [p for r in results for p in r.problems]
     if verbose:
-        stages = {}
-        for r in results:
-            for stage, seconds in r.timings.items():
-                stages[stage] = stages.get(stage, 0.0) + seconds
-        names = {"load": "读取与校验", "score": "计分", "check": "核对"}
-        parts = "，".join(f"{names[k]} {v:.3f} 秒" for k, v in stages.items())
-        click.echo(f"{len(files)} 个文件，共 {time.perf_counter() - started:.3f} 秒（各进程累计：{parts}）", err=True)
+        click.echo(timings_text(results, time.perf_counter() - started), err=True)
     if fmt == "json":
         click.echo(json.dumps(problems_json(problems), ensure_ascii=False, indent=2))
     else:

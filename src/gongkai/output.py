@@ -132,3 +132,16 @@ def problems_text(problems: list) -> str:
     lines = [p.human() for p in problems]
     lines.append(f"共 {counts['errors']} 个错误，{counts['warnings']} 个警告，{counts['infos']} 个提示。")
     return "\n".join(lines)
+
+
+_STAGES = {"load": "读取与校验", "score": "计分", "check": "核对"}
+
+
+def timings_text(results: list, elapsed: float) -> str:
+    """One line: wall time and each stage's time summed over all files (and processes)."""
+    stages: dict = {}
+    for r in results:
+        for stage, seconds in r.timings.items():
+            stages[stage] = stages.get(stage, 0.0) + seconds
+    parts = "，".join(f"{_STAGES[k]} {v:.3f} 秒" for k, v in stages.items())
+    return f"{len(results)} 个文件，共 {elapsed:.3f} 秒（各进程累计：{parts}）"
