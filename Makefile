@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTHON ?= python3
-APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils chromium
 
 .PHONY: site test setup system check bench clean
 
@@ -26,7 +26,8 @@ bench: setup
 
 setup: system $(STAMP)
 
-# System packages through apt, only those missing (CJK fonts, HarfBuzz subsetting, Pango, poppler).
+# System packages through apt, only those missing (CJK fonts, HarfBuzz subsetting, Pango,
+# poppler; chromium for the tests that open the built site offline).
 system:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .checks import run_checks
-from .problems import problem
+from .problems import CODES, ERROR, INFO, WARNING, problem
 from .reading import read_report
 from .rulesets import builtin_names, find_ruleset
 from .scoring import ScoredReport, score_report
@@ -56,9 +56,27 @@ def _evaluate(path: Path, display: str) -> Result:
     t2 = time.perf_counter()
     problems.extend(scored.problems)
     problems.extend(run_checks(scored))
+    problems = acknowledge(problems, report, display)
     timings["check"] = time.perf_counter() - t2
     scored.problems = _sorted(problems)
     return Result(display, scored, scored.problems, timings)
+
+
+def acknowledge(problems: list, report, display: str) -> list:
+    """Warnings listed under 确认 become 提示 carrying the authors' reason; errors cannot be."""
+    reasons, out = {}, []
+    for ack in report.acknowledged:
+        severity = CODES.get(ack.code, (None,))[0]
+        if severity != WARNING:
+            kind = "错误，必须修改数据" if severity == ERROR else "不是警告代码"
+            out.append(problem("FIELD_INVALID", display, ack.line, f"“确认”只能用于警告；{ack.code} {kind}"))
+            continue
+        reasons[ack.code] = ack.reason
+    for p in problems:
+        if p.severity == WARNING and p.code in reasons:
+            p = replace(p, severity=INFO, message=f"{p.message}（已确认：{reasons[p.code]}）")
+        out.append(p)
+    return out
 
 
 def _sorted(problems: list) -> list:

@@ -60,6 +60,10 @@ CODES = MappingProxyType(
         "FUNDS_SUM": (ERROR, "资金来源明细之和不等于总额"),
         "FUNDS_OVERSPENT": (WARNING, "执行数超过预算数"),
         "BUDGET_RATE_MISMATCH": (ERROR, "预算执行率指标与资金执行率不符"),
+        # pages and templates
+        "PAGE_FRONT_MATTER": (ERROR, "页面头部信息无效"),
+        "PAGE_DATA": (ERROR, "页面引用的数据文件不可用"),
+        "PAGE_TEMPLATE": (ERROR, "页面模板错误"),
         # gongkai itself
         "INTERNAL_ERROR": (ERROR, "gongkai 内部错误"),
     }

@@ -202,6 +202,13 @@ class Goal(Record):
     stated: Union[GoalStated, list[GoalStated], None] = Field(None, alias="原文")
 
 
+class Acknowledgement(Record):
+    """A warning the authors have looked at and accept, with the reason (shown as 提示)."""
+
+    code: Text = Field(alias="代码", description="警告的代码，如 GOAL_NOT_DONE")
+    reason: Text = Field(alias="说明", description="为什么这一警告不需要修改数据")
+
+
 class RootStated(Record):
     source: Text | None = Field(None, alias="出处")
     total: Num | None = Field(None, alias="总分")
@@ -240,6 +247,7 @@ class Report(Record):
     goals: list[Goal] = Field(default_factory=list, alias="年度目标")
     stated: Union[RootStated, list[RootStated], None] = Field(None, alias="原文")
     corrections: list[Text] = Field(default_factory=list, alias="更正")
+    acknowledged: list[Acknowledgement] = Field(default_factory=list, alias="确认", description="已确认、无需修改的警告")
     remark: Text | None = Field(None, alias="备注")
 
 

@@ -114,16 +114,16 @@ def params_of(rules: Ruleset) -> Params:
         full_when_met=rules.ratio.full_when_met,
         variant=rules.reverse_variant,
         qualitative={
-            level: tuple(_fraction(t) for t in bounds) for level, bounds in rules.qualitative.items()
+            level: tuple(fraction_of(t) for t in bounds) for level, bounds in rules.qualitative.items()
         },
-        schedule=tuple(_fraction(t) for t in rules.schedule.schedule),
+        schedule=tuple(fraction_of(t) for t in rules.schedule.schedule),
         quarter_weight=rules.schedule.quarter_weight,
         average_weight=rules.schedule.average_weight,
         average=rules.schedule.average,
     )
 
 
-def _fraction(text) -> Decimal:
+def fraction_of(text) -> Decimal:
     q = parse_quantity(str(text))
     return q.fraction if q is not None else Decimal(str(text))
 

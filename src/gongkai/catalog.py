@@ -1,0 +1,163 @@
+"""The site's catalog: which page shows which report, and the index pages over them.
+
+A report page names its data file in its front matter (``数据: data/2021/x/a02.yaml``);
+a data file that no page names gets a generated page at the same place as its data
+(``data/2021/x/a02.yaml`` → ``2021/x/a02.md``). The catalog scores every report once,
+and knows each one's year, department, total and grade for the index pages."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .pipeline import Result, discover, evaluate
+from .problems import has_errors, problem
+from .yamlload import load_text
+
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+DATA_KEY = "数据"
+
+
+@dataclass
+class Page:
+    """A Markdown page of the site that shows a report."""
+
+    src_uri: str  # inside the docs folder, posix
+    data: str  # data file, relative to the project, posix
+    generated: bool = False
+
+
+@dataclass
+class Entry:
+    page: Page
+    result: Result
+
+    @property
+    def scored(self):
+        return self.result.scored
+
+    @property
+    def report(self):
+        return self.result.scored.report
+
+    @property
+    def url(self) -> str:
+        """The page's URL from the site root (directory URLs)."""
+        path = PurePosixPath(self.page.src_uri).with_suffix("")
+        return f"{path.parent}/" if path.name == "index" else f"{path}/"
+
+    @property
+    def slug(self) -> str:
+        return PurePosixPath(self.page.src_uri).stem
+
+    @property
+    def department_slug(self) -> str:
+        """The data file's folder names the department (``data/2021/shenzhen-gsl/``)."""
+        return PurePosixPath(self.page.data).parent.name
+
+
+@dataclass
+class Catalog:
+    entries: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+
+    def by_page(self) -> dict:
+        return {e.page.src_uri: e for e in self.entries}
+
+    def years(self) -> list:
+        return sorted({e.report.year for e in self.entries}, reverse=True)
+
+    def departments(self) -> list:
+        """(slug, name) pairs, by name."""
+        seen = {}
+        for e in self.entries:
+            seen.setdefault(e.department_slug, e.report.department)
+        return sorted(seen.items(), key=lambda item: item[1])
+
+    def of_year(self, year: int) -> list:
+        return sorted((e for e in self.entries if e.report.year == year), key=_order)
+
+    def of_department(self, slug: str) -> list:
+        return sorted((e for e in self.entries if e.department_slug == slug), key=lambda e: (-e.report.year, *_order(e)))
+
+    @property
+    def failed(self) -> bool:
+        return has_errors(self.problems)
+
+
+def _order(entry: Entry) -> tuple:
+    return (entry.report.department, entry.page.src_uri)
+
+
+def front_matter(text: str, file: str) -> tuple[dict, int, list]:
+    """A page's front matter, the line its body starts on, and problems."""
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return {}, 1, []
+    loaded = load_text(match.group(1) or "", file)
+    body_line = text[: match.end()].count("\n") + 1
+    if loaded.problems:
+        return {}, body_line, [problem("PAGE_FRONT_MATTER", file, p.line + 1 if p.line else 1, p.message) for p in loaded.problems]
+    if loaded.value is None:
+        return {}, body_line, []
+    if not isinstance(loaded.value, dict):
+        return {}, body_line, [problem("PAGE_FRONT_MATTER", file, 2, "页面头部信息（--- 之间）应为“键: 值”的形式")]
+    return loaded.value, body_line, []
+
+
+def report_pages(project: Path, docs: Path, data: Path) -> tuple[list, list]:
+    """Pages that show reports: those naming a data file, then generated ones for the rest."""
+    pages, problems, named = [], [], set()
+    for md in sorted(docs.rglob("*.md")):
+        src_uri = md.relative_to(docs).as_posix()
+        display = md.relative_to(project).as_posix() if md.is_relative_to(project) else str(md)
+        head = _head(md)
+        if not head.startswith("---"):
+            continue
+        meta, _, found = front_matter(head, display)
+        problems += found
+        if DATA_KEY not in meta:
+            continue
+        target = str(meta[DATA_KEY])
+        path = (project / target).resolve()
+        if not path.is_file() or not path.is_relative_to(project.resolve()):
+            problems.append(problem("PAGE_DATA", display, 2, f"页面头部的“数据: {target}”找不到（路径相对于项目根目录，应在项目内）"))
+            continue
+        rel = path.relative_to(project.resolve()).as_posix()
+        named.add(rel)
+        pages.append(Page(src_uri, rel))
+    existing = {p.relative_to(docs).as_posix() for p in docs.rglob("*.md")}
+    files, _ = discover([data]) if data.is_dir() else ([], [])
+    for file in files:
+        rel = file.resolve().relative_to(project.resolve()).as_posix()
+        if rel in named:
+            continue
+        src_uri = file.relative_to(data).with_suffix(".md").as_posix()
+        if src_uri not in existing:
+            pages.append(Page(src_uri, rel, generated=True))
+    return pages, problems
+
+
+def _head(path: Path, limit: int = 8192) -> str:
+    with path.open("r", encoding="utf-8", errors="replace") as handle:
+        return handle.read(limit)
+
+
+def build(project: Path, docs: Path, data: Path) -> Catalog:
+    """Find, score and check every report shown on the site."""
+    pages, problems = report_pages(project, docs, data)
+    catalog = Catalog(problems=problems)
+    for page in pages:
+        result = evaluate(project / page.data, page.data)
+        catalog.problems += result.problems
+        if result.scored is not None:
+            catalog.entries.append(Entry(page, result))
+    return catalog
+
+
+def relative_url(from_url: str, to_url: str) -> str:
+    """Link from one directory URL to another (``years/2021/`` → ``../../2021/x/a02/``)."""
+    rel = posixpath.relpath(to_url or ".", from_url or ".")
+    return rel if rel.endswith("/") or rel == "." else rel + "/"

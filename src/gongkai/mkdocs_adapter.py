@@ -1,0 +1,133 @@
+"""The only module that knows MkDocs: it connects MkDocs' build events to the engine.
+
+``hooks/gongkai_hooks.py`` forwards each event here. One :class:`SiteBuild` lives for
+one build (MkDocs reloads hooks for every build, also under ``mkdocs serve``)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+
+from . import catalog as catalog_module
+from .catalog import Catalog
+from .problems import ERROR, INFO, WARNING
+from .render.environment import PACKAGE_TEMPLATES, html_environment, markdown_environment
+from .render.page import PageError, Stash, page_problem, render
+from .render.report_view import Links, ReportView
+from .site_pages import STYLESHEET, SitePages, download_names, page_url
+from .search_terms import load_search_terms
+
+log = logging.getLogger("mkdocs.plugins.gongkai")
+
+TEMPLATE_KEY = "使用模板"
+
+
+class SiteBuild:
+    """State of one build: the catalog, the template environments and each page's stash."""
+
+    def __init__(self, config):
+        self.project = Path(config.config_file_path).resolve().parent
+        self.docs = Path(config.docs_dir).resolve()
+        self.data = self.project / "data"
+        self.html_env = html_environment(self.project)
+        self.markdown_env = markdown_environment(self.html_env)
+        self.catalog = Catalog()
+        self.stashes: dict = {}
+        config.extra_css.append(STYLESHEET)
+        load_search_terms(self.project)
+
+    # ---- files and navigation -------------------------------------------------------
+    def on_files(self, files: Files, config) -> Files:
+        self.catalog = catalog_module.build(self.project, self.docs, self.data)
+        _log_problems(self.catalog.problems)
+        if self.catalog.failed:
+            raise PluginError("数据有错误，未生成网站；请先运行 gongkai check 修正上面列出的问题。")
+        pages = SitePages(self.catalog, self.html_env, self.markdown_env)
+        for generated in pages.all(self.project):
+            if files.get_file_from_path(generated.src_uri) is None:
+                files.append(File.generated(config, generated.src_uri, content=generated.content))
+        css = (PACKAGE_TEMPLATES / "gongkai.css").read_text(encoding="utf-8")
+        files.append(File.generated(config, STYLESHEET, content=css))
+        if config.nav is not None:
+            config.nav = config.nav[:1] + pages.nav() + config.nav[1:]
+        return files
+
+    # ---- pages --------------------------------------------------------------------
+    def on_page_markdown(self, markdown: str, page, config, files) -> str:
+        entry = self.catalog.by_page().get(page.file.src_uri)
+        uses_templates = bool(page.meta.get(TEMPLATE_KEY))
+        if entry is None and not uses_templates:
+            return markdown
+        stash = Stash()
+        self.stashes[page.file.src_uri] = stash
+        display = _display(page, self.project)
+        if entry is not None:
+            view = ReportView(entry.scored, self.html_env, stash, Links(**download_names(entry)))
+            context = view.context()
+        else:
+            context = self.site_context(page)
+        try:
+            text = render(self.markdown_env, markdown, context, display)
+        except PageError as error:
+            problem = page_problem(display, error, _body_line(page))
+            log.error(problem.human())
+            raise PluginError(f"页面模板错误：{display}") from None
+        if entry is not None and "下载链接(" not in markdown and "概要(" not in markdown:
+            text += "\n\n" + str(context["下载链接"]()) + "\n"
+        return text
+
+    def site_context(self, page) -> dict:
+        """What a non-report page with ``使用模板: true`` can use: the catalog."""
+        here = page_url(page.file.src_uri)
+        pages = SitePages(self.catalog, self.html_env, self.markdown_env)
+        entries = sorted(self.catalog.entries, key=lambda e: (-e.report.year, e.report.department, e.page.src_uri))
+        stash = self.stashes[page.file.src_uri]
+        return {
+            "报告数": len(self.catalog.entries),
+            "部门数": len(self.catalog.departments()),
+            "年度": self.catalog.years(),
+            "报告列表": lambda 年度=None: stash.put(
+                pages._table([e for e in entries if 年度 is None or e.report.year == 年度], here, ("year", "department", "name", "total", "grade"))
+            ),
+            "链接": lambda url: catalog_module.relative_url(here, url),
+        }
+
+    def on_page_content(self, html: str, page, config, files) -> str:
+        stash = self.stashes.pop(page.file.src_uri, None)
+        return stash.fill(html) if stash else html
+
+    # ---- serve --------------------------------------------------------------------
+    def on_serve(self, server, config, builder):
+        for folder in (self.data, self.project / "templates", self.project / "rulesets"):
+            if folder.is_dir():
+                server.watch(str(folder))
+        return server
+
+
+def _display(page, project: Path) -> str:
+    path = Path(page.file.abs_src_path) if page.file.abs_src_path else None
+    if path is not None and path.is_relative_to(project):
+        return path.relative_to(project).as_posix()
+    return page.file.src_uri
+
+
+def _body_line(page) -> int:
+    """Line of the page file where the Markdown body starts (after the front matter)."""
+    if not page.file.abs_src_path:
+        return 1
+    text = Path(page.file.abs_src_path).read_text(encoding="utf-8-sig")
+    _, line, _ = catalog_module.front_matter(text, page.file.src_uri)
+    return line
+
+
+def _log_problems(problems: list) -> None:
+    for p in problems:
+        if p.severity == ERROR:
+            log.error(p.human())
+        elif p.severity == WARNING:
+            log.warning(p.human())
+        elif p.severity == INFO:
+            log.info(p.human())

@@ -1,0 +1,243 @@
+"""What a report page can use: its figures as Chinese-named values, and table and chart
+calls (``{{ 指标表() }}``) that render the built-in templates into a stash."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+import jinja2
+from markupsafe import Markup
+
+from ..numbers import divide
+from ..scoring import Scored, ScoredReport, fraction_of
+from . import charts
+from .page import Stash
+from .tables import indicator_table
+
+# Report fields a page may quote, by their Chinese names in the data format.
+META_FIELDS = {
+    "类型": "kind",
+    "规则": "ruleset",
+    "年度": "year",
+    "部门": "department",
+    "名称": "name",
+    "单位": "unit",
+    "主管部门": "supervisor",
+    "实施单位": "implementer",
+    "项目负责人": "leader",
+    "填报人": "filled_by",
+    "单位领导审签": "approver",
+    "联系电话": "phone",
+    "评价机构": "evaluator",
+    "填报日期": "date",
+    "项目金额": "amount",
+    "备注": "remark",
+}
+
+
+class ViewError(LookupError):
+    """A page asked for something the report does not have."""
+
+
+@dataclass
+class Links:
+    """Where a report's downloads live, relative to its page."""
+
+    yaml: str | None = None
+    json: str | None = None
+    csv: str | None = None
+    pdf: str | None = None
+
+
+def node_values(node: Scored) -> dict:
+    """One indicator's figures by their Chinese names."""
+    record = node.node
+    return {
+        "名称": node.name,
+        "路径": "/".join(node.path),
+        "分值": node.weight,
+        "得分": node.score,
+        "得分率": node.rate,
+        "指标值": getattr(record, "target", None),
+        "完成值": getattr(record, "actual", None),
+        "完成率": node.completion,
+        "方法": node.method,
+        "计分说明": node.explanation,
+        "偏差原因": getattr(record, "deviation", None),
+        "理由": getattr(record, "reason", None),
+        "适用": node.applicable,
+        "下级": [node_values(c) for c in node.children],
+    }
+
+
+@dataclass
+class ReportView:
+    scored: ScoredReport
+    env: jinja2.Environment  # the HTML environment
+    stash: Stash = field(default_factory=Stash)
+    links: Links = field(default_factory=Links)
+
+    # ---- values -------------------------------------------------------------------
+    @property
+    def places(self) -> int:
+        return self.scored.rules.places
+
+    def funds_values(self) -> dict | None:
+        funds, result = self.scored.report.funds, self.scored.funds
+        if funds is None:
+            return None
+        arrived = divide(funds.arrived, funds.budget) if funds.arrived is not None and funds.budget else None
+        return {
+            "年初预算数": funds.initial,
+            "全年预算数": funds.budget,
+            "到位数": funds.arrived,
+            "全年执行数": funds.spent,
+            "执行率": result.rate if result else None,
+            "到位率": result.arrival_rate if result and result.arrival_rate is not None else arrived,
+            "分值": result.weight if result else funds.weight,
+            "得分": result.score if result else None,
+            "计分说明": result.explanation if result else "",
+            "其中": {
+                name: {"年初预算数": row.initial, "全年预算数": row.budget, "全年执行数": row.spent}
+                for name, row in (funds.parts or {}).items()
+            },
+        }
+
+    def context(self) -> dict:
+        sr, report = self.scored, self.scored.report
+        meta = {zh: getattr(report, attr) for zh, attr in META_FIELDS.items()}
+        lost = [node_values(leaf) for leaf in sr.leaves() if leaf.applicable and leaf.score < leaf.weight]
+        values = {
+            **meta,
+            "报告": meta,
+            "总分": sr.total,
+            "满分": sr.weight_total,
+            "等级": sr.grade,
+            "规则集": sr.rules.name,
+            "小数位": self.places,
+            "指标总体完成率": sr.completion,
+            "共性指标得分": sr.common_score if sr.goals else None,
+            "年度目标得分": sr.goals_score,
+            "资金": self.funds_values(),
+            "年度总体目标": {
+                "预期目标": report.overall_goal.expected if report.overall_goal else None,
+                "实际完成情况": report.overall_goal.achieved if report.overall_goal else None,
+            },
+            "一级指标": [node_values(top) for top in sr.tree],
+            "年度目标": [
+                {"名称": g.name, "分值": g.weight, "得分": g.score, "计入": g.counted, "未开展": g.goal.not_done, "指标": [node_values(t) for t in g.tree]}
+                for g in sr.goals
+            ],
+            "扣分指标": lost,
+            "更正": list(report.corrections),
+            "下载": self.links,
+        }
+        functions = {
+            "指标": self.indicator,
+            "概要": self.summary_box,
+            "指标表": self.indicator_table,
+            "自评表": self.self_evaluation_table,
+            "资金表": self.funds_table,
+            "得分汇总表": self.summary_table,
+            "年度目标表": self.goals_tables,
+            "计分说明": self.explanations,
+            "得分图": self.score_chart,
+            "资金图": self.funds_chart,
+            "进度图": self.quarterly_chart,
+            "更正说明": self.corrections,
+            "报告表格": self.all_tables,
+            "下载链接": self.downloads,
+        }
+        return {**values, **functions}
+
+    def indicator(self, name: str) -> dict:
+        """``指标("非公党员培训率")`` or ``指标("产出/产出质量/非公党员培训率")``."""
+        matches = [n for n in self.scored.nodes() if n.name == name or "/".join(n.path) == name or "/".join(n.path).endswith("/" + name)]
+        exact = [n for n in matches if "/".join(n.path) == name]
+        if exact:
+            matches = exact
+        if not matches:
+            raise ViewError(f"没有名为“{name}”的指标")
+        if len(matches) > 1:
+            paths = "、".join("/".join(n.path) for n in matches)
+            raise ViewError(f"名为“{name}”的指标不止一个（{paths}），请写出路径")
+        return node_values(matches[0])
+
+    # ---- blocks -------------------------------------------------------------------
+    def _block(self, template: str, **values) -> Markup:
+        html = self.env.get_template(template).render(sr=self.scored, places=self.places, links=self.links, **values)
+        return self.stash.put(html)
+
+    def indicator_table(self, 目标: str | None = None, 总分: bool = True) -> Markup:
+        """The indicator table; with ``目标`` one 年度目标's table; ``总分`` closes with the total."""
+        if 目标 is not None:
+            goal = self._goal(目标)
+            return self._block("indicator_table.html", table=indicator_table(goal.tree), caption=f"年度目标：{goal.name}", total=False)
+        caption = "共性指标" if self.scored.goals else "绩效指标"
+        return self._block("indicator_table.html", table=indicator_table(self.scored.tree), caption=caption, total=总分 and not self.scored.goals)
+
+    def _goal(self, name: str):
+        for goal in self.scored.goals:
+            if goal.name == name:
+                return goal
+        raise ViewError(f"没有名为“{name}”的年度目标")
+
+    def self_evaluation_table(self) -> Markup:
+        return self._block("self_evaluation_table.html", table=indicator_table(self.scored.tree), funds=self.funds_values(), caption="绩效指标", total=True)
+
+    def funds_table(self) -> Markup:
+        return self._block("funds_table.html", funds=self.funds_values())
+
+    def summary_table(self) -> Markup:
+        return self._block("summary_table.html")
+
+    def goals_tables(self) -> Markup:
+        tables = [(g, indicator_table(g.tree)) for g in self.scored.goals]
+        return self._block("goals_tables.html", goals=tables)
+
+    def explanations(self) -> Markup:
+        return self._block("explanations.html", nodes=[n for n in self.scored.leaves()])
+
+    def corrections(self) -> Markup:
+        return self._block("corrections.html", corrections=self.scored.report.corrections)
+
+    def summary_box(self) -> Markup:
+        return self._block("summary_box.html")
+
+    def downloads(self) -> Markup:
+        return self._block("downloads.html")
+
+    def all_tables(self) -> Markup:
+        """The tables a report of this kind prints, in the official order."""
+        return self._block("report_tables.html", view=self)
+
+    def _chart(self, svg: str | None, caption: str) -> Markup:
+        if svg is None:
+            return Markup("")
+        return self.stash.put(self.env.get_template("chart.html").render(svg=Markup(svg), caption=caption))
+
+    def score_chart(self) -> Markup:
+        items = [(top.name, top.weight, top.score) for top in self.scored.tree]
+        if self.scored.goals:
+            items += [(f"年度目标：{g.name}", g.weight, g.score) for g in self.scored.goals if g.counted]
+        return self._chart(charts.score_rates(items), "各一级指标得分率")
+
+    def funds_chart(self) -> Markup:
+        funds = self.scored.report.funds
+        if funds is None:
+            return Markup("")
+        items = [("年初预算数", funds.initial), ("全年预算数", funds.budget), ("到位数", funds.arrived), ("全年执行数", funds.spent)]
+        unit = self.scored.report.unit
+        return self._chart(charts.funds(items, unit), f"预算与执行（{unit}）")
+
+    def quarterly_chart(self) -> Markup:
+        for leaf in self.scored.leaves():
+            quarters = leaf.node.quarters if leaf.node is not None else None
+            if quarters:
+                progress = [fraction_of(q) for q in quarters]
+                schedule = list(self.scored.rules.schedule.schedule)
+                return self._chart(charts.quarterly(progress, [fraction_of(s) for s in schedule]), f"{leaf.name}：分季度执行进度")
+        return Markup("")
+
+    def chart_blocks(self) -> list:
+        """Every chart this report has data for (used by the built-in page layouts)."""
+        return [c for c in (self.score_chart(), self.funds_chart(), self.quarterly_chart()) if c]

@@ -1,0 +1,94 @@
+"""Row models for indicator tables with merged cells, as the official tables print them.
+
+A table is a list of rows; each row carries, for every level column, either a cell
+``(name, rowspan, colspan)`` where that indicator starts, or ``None`` where the cell
+above spans over it. Templates only loop; all geometry is decided here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..scoring import Scored
+
+LEVEL_NAMES = ("一级指标", "二级指标", "三级指标", "四级指标", "五级指标", "六级指标")
+
+
+@dataclass
+class Cell:
+    node: Scored
+    rowspan: int
+    colspan: int = 1
+
+
+@dataclass
+class Row:
+    leaf: Scored
+    cells: list  # one entry per level column: Cell or None (covered by a span)
+    number: int = 0  # 1-based leaf number, for footnotes
+
+
+@dataclass
+class IndicatorTable:
+    depth: int
+    rows: list
+    columns: dict = field(default_factory=dict)  # which optional columns to show
+
+    @property
+    def level_names(self) -> tuple:
+        return LEVEL_NAMES[: self.depth]
+
+
+def _depth(nodes: list) -> int:
+    return max((1 + _depth(n.children) for n in nodes), default=0)
+
+
+def _leaf_count(node: Scored) -> int:
+    return 1 if node.is_leaf else sum(_leaf_count(c) for c in node.children)
+
+
+def indicator_table(tree: list) -> IndicatorTable:
+    """The merged-cell layout of a scored indicator tree."""
+    depth = max(_depth(tree), 1)
+    rows: list[Row] = []
+
+    def visit(node: Scored, level: int, opened: list):
+        cell = Cell(node, _leaf_count(node), depth - level if node.is_leaf else 1)
+        opened = opened + [cell]
+        if node.is_leaf:
+            cells = list(opened) + [None] * (depth - len(opened))
+            rows.append(Row(node, cells, len(rows) + 1))
+            return
+        first = True
+        for child in node.children:
+            visit(child, level + 1, opened if first else [None] * len(opened))
+            first = False
+
+    for top in tree:
+        visit(top, 0, [])
+    for row in rows:  # a leaf above the deepest level spans the remaining level columns
+        _trim_spanned(row)
+    leaves = [r.leaf for r in rows]
+    columns = {
+        "target": any(_has(l, "target") for l in leaves),
+        "actual": any(_has(l, "actual") for l in leaves),
+        "deviation": any(_has(l, "deviation") or _has(l, "reason") for l in leaves),
+    }
+    return IndicatorTable(depth, rows, columns)
+
+
+def _trim_spanned(row: Row) -> None:
+    """Drop the level columns a leaf's colspan already covers."""
+    cells, out, skip = row.cells, [], 0
+    for cell in cells:
+        if skip:
+            skip -= 1
+            continue
+        out.append(cell)
+        if cell is not None and cell.colspan > 1:
+            skip = cell.colspan - 1
+    row.cells = out
+
+
+def _has(node: Scored, attr: str) -> bool:
+    return node.node is not None and getattr(node.node, attr, None) not in (None, "")
+

@@ -1,0 +1,152 @@
+"""The site's generated pages and open-data files, as plain (path, content) values.
+
+Index pages by year and by department, the overview, a page for every data file that has
+no hand-written page, and the downloads beside each report. The MkDocs adapter only
+turns these into MkDocs files and navigation."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path, PurePosixPath
+
+import jinja2
+from markupsafe import Markup
+
+from .catalog import Catalog, Entry, relative_url
+from .numbers import ZERO, divide
+from .render.opendata import csv_bytes, json_bytes
+
+YEARS = "years"
+DEPARTMENTS = "departments"
+OVERVIEW = "overview/index.md"
+STYLESHEET = "assets/gongkai/gongkai.css"
+
+
+@dataclass
+class Generated:
+    src_uri: str
+    content: str | bytes
+
+
+def page_url(src_uri: str) -> str:
+    path = PurePosixPath(src_uri).with_suffix("")
+    return f"{path.parent}/" if path.name == "index" else f"{path}/"
+
+
+def year_uri(year: int) -> str:
+    return f"{YEARS}/{year}/index.md"
+
+
+def department_uri(slug: str) -> str:
+    return f"{DEPARTMENTS}/{slug}/index.md"
+
+
+def download_names(entry: Entry) -> dict:
+    """File names of a report's downloads, inside its page's folder."""
+    stem = entry.slug
+    return {"yaml": f"{stem}.yaml", "json": f"{stem}.json", "csv": f"{stem}.csv"}
+
+
+def download_uris(entry: Entry) -> dict:
+    folder = PurePosixPath(entry.url)
+    return {kind: (folder / name).as_posix() for kind, name in download_names(entry).items()}
+
+
+def open_data(entry: Entry, project: Path) -> list:
+    uris = download_uris(entry)
+    return [
+        Generated(uris["yaml"], (project / entry.page.data).read_bytes()),
+        Generated(uris["json"], json_bytes(entry.scored)),
+        Generated(uris["csv"], csv_bytes(entry.scored)),
+    ]
+
+
+def _rows(entries: list, here: str) -> list:
+    return [
+        {
+            "entry": e,
+            "link": relative_url(here, e.url),
+            "department_link": relative_url(here, page_url(department_uri(e.department_slug))),
+        }
+        for e in entries
+    ]
+
+
+def _stats(entries: list) -> dict:
+    totals = [e.scored.total for e in entries]
+    grades: dict = {}
+    for e in entries:
+        grades[e.scored.grade or "未定级"] = grades.get(e.scored.grade or "未定级", 0) + 1
+    return {
+        "count": len(entries),
+        "average": divide(sum(totals, ZERO), Decimal(len(totals))) if totals else None,
+        "grades": grades,
+        "departments": len({e.department_slug for e in entries}),
+    }
+
+
+class SitePages:
+    """Renders the generated pages from the templates in ``pages/``."""
+
+    def __init__(self, catalog: Catalog, html_env: jinja2.Environment, markdown_env: jinja2.Environment):
+        self.catalog = catalog
+        self.html = html_env
+        self.markdown = markdown_env
+
+    def _table(self, entries: list, here: str, columns: tuple) -> Markup:
+        html = self.html.get_template("catalog_table.html").render(rows=_rows(entries, here), columns=columns)
+        return Markup(html)
+
+    def _page(self, template: str, src_uri: str, **values) -> Generated:
+        here = page_url(src_uri)
+        text = self.markdown.get_template(template).render(here=here, link=lambda url: relative_url(here, url), **values)
+        return Generated(src_uri, text)
+
+    def year(self, year: int) -> Generated:
+        uri = year_uri(year)
+        entries = self.catalog.of_year(year)
+        return self._page("pages/year.md", uri, year=year, stats=_stats(entries), table=self._table(entries, page_url(uri), ("department", "name", "kind", "total", "grade")))
+
+    def department(self, slug: str, name: str) -> Generated:
+        uri = department_uri(slug)
+        entries = self.catalog.of_department(slug)
+        return self._page("pages/department.md", uri, name=name, stats=_stats(entries), table=self._table(entries, page_url(uri), ("year", "name", "kind", "total", "grade")))
+
+    def overview(self) -> Generated:
+        entries = sorted(self.catalog.entries, key=lambda e: (-e.report.year, e.report.department, e.page.src_uri))
+        here = page_url(OVERVIEW)
+        years = [(y, posixpath.relpath(year_uri(y), posixpath.dirname(OVERVIEW)), _stats(self.catalog.of_year(y))) for y in self.catalog.years()]
+        return self._page(
+            "pages/overview.md",
+            OVERVIEW,
+            stats=_stats(entries),
+            years=years,
+            table=self._table(entries, here, ("year", "department", "name", "kind", "total", "grade")),
+        )
+
+    def report(self, entry: Entry) -> Generated:
+        """A page for a data file that has no hand-written page."""
+        text = self.markdown.get_template("pages/report.md").render(data=entry.page.data)
+        return Generated(entry.page.src_uri, text)
+
+    def all(self, project: Path) -> list:
+        pages = [self.overview()]
+        pages += [self.year(y) for y in self.catalog.years()]
+        pages += [self.department(slug, name) for slug, name in self.catalog.departments()]
+        pages += [self.report(e) for e in self.catalog.entries if e.page.generated]
+        for entry in self.catalog.entries:
+            pages += open_data(entry, project)
+        return pages
+
+    def nav(self) -> list:
+        """Navigation sections for the reports: by year (then department), by department, overview."""
+        by_year = []
+        for year in self.catalog.years():
+            departments: dict = {}
+            for e in self.catalog.of_year(year):
+                departments.setdefault(e.report.department, []).append({e.report.name: e.page.src_uri})
+            by_year.append({f"{year} 年度": [year_uri(year)] + [{dep: items} for dep, items in departments.items()]})
+        by_department = [{name: department_uri(slug)} for slug, name in self.catalog.departments()]
+        return [{"总览": OVERVIEW}, {"按年度": by_year}, {"按部门": by_department}]
