@@ -26,5 +26,9 @@ def on_page_content(html, page, config, files):
     return build.on_page_content(html, page, config, files)
 
 
+def on_post_page(output, page, config):
+    return build.on_post_page(output, page, config)
+
+
 def on_serve(server, config, builder):
     return build.on_serve(server, config, builder)

@@ -77,3 +77,29 @@ def test_guide_examples(page, block, tmp_path):
         fragment = Loaded(page, {**BASE, **data}, loaded.lines)
         record, problems = validate(Report, fragment)
         assert record is not None, problems
+
+
+def _report_view():
+    from gongkai.pipeline import evaluate
+    from gongkai.render.environment import html_environment
+    from gongkai.render.report_view import ReportView
+
+    return ReportView(evaluate(ROOT / "data" / "2021" / "shenzhen-gsl" / "a02.yaml").scored, html_environment())
+
+
+def test_every_page_name_function_and_filter_is_documented():
+    from gongkai.render.environment import FILTERS
+
+    site = (GUIDE / "site.md").read_text(encoding="utf-8")
+    names = list(_report_view().context()) + list(FILTERS)
+    missing = [n for n in names if f"`{n}`" not in site and f"`{n}()`" not in site and f"`{n}(" not in site]
+    assert not missing
+
+
+def test_every_built_in_template_is_listed_as_overridable():
+    from gongkai.render.environment import PACKAGE_TEMPLATES
+
+    site = (GUIDE / "site.md").read_text(encoding="utf-8")
+    templates = [p.relative_to(PACKAGE_TEMPLATES).as_posix() for p in PACKAGE_TEMPLATES.rglob("*") if p.is_file()]
+    missing = [t for t in templates if f"`{t}`" not in site]
+    assert templates and not missing

@@ -12,7 +12,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .pipeline import Result, discover, evaluate
+from .pipeline import Result, discover, evaluate, map_jobs
+from .render.charts import draw
+from .render.opendata import csv_bytes, json_bytes
+from .render.report_view import chart_specs
 from .problems import has_errors, problem
 from .yamlload import load_text
 
@@ -33,6 +36,7 @@ class Page:
 class Entry:
     page: Page
     result: Result
+    downloads: dict = field(default_factory=dict)  # open-data file contents by kind
 
     @property
     def scored(self):
@@ -62,6 +66,7 @@ class Entry:
 class Catalog:
     entries: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+    charts: dict = field(default_factory=dict)  # chart SVG by its inputs
 
     def by_page(self) -> dict:
         return {e.page.src_uri: e for e in self.entries}
@@ -149,12 +154,41 @@ def build(project: Path, docs: Path, data: Path) -> Catalog:
     """Find, score and check every report shown on the site."""
     pages, problems = report_pages(project, docs, data)
     catalog = Catalog(problems=problems)
-    for page in pages:
-        result = evaluate(project / page.data, page.data)
+    calls = [(str(project / p.data), p.data, wanted_charts(p, docs)) for p in pages]
+    prepared = map_jobs(prepare, calls)
+    for page, (result, charts, downloads) in zip(pages, prepared):
         catalog.problems += result.problems
+        catalog.charts.update(charts)
         if result.scored is not None:
-            catalog.entries.append(Entry(page, result))
+            catalog.entries.append(Entry(page, result, downloads))
     return catalog
+
+
+CHART_CALLS = {"score": "得分图(", "funds": "资金图(", "quarterly": "进度图("}
+GENERATED_CHARTS = ("score",)  # what pages/report.md shows
+
+
+def wanted_charts(page: Page, docs: Path) -> tuple:
+    """The charts a page will show, so workers draw those and no others."""
+    if page.generated:
+        return GENERATED_CHARTS
+    text = (docs / page.src_uri).read_text(encoding="utf-8", errors="replace")
+    return tuple(kind for kind, call in CHART_CALLS.items() if call in text)
+
+
+def prepare(path: str, display: str, charts: tuple = ()) -> tuple:
+    """Everything about one report that does not need the page: its score and problems,
+    the SVG of the charts its page shows, and its open-data files. Runs in worker
+    processes on large sites."""
+    result = evaluate(path, display)
+    if result.scored is None:
+        return result, {}, {}
+    cache: dict = {}
+    for kind, spec in chart_specs(result.scored).items():
+        if kind in charts:
+            draw(spec, cache)
+    downloads = {"json": json_bytes(result.scored), "csv": csv_bytes(result.scored)}
+    return result, cache, downloads
 
 
 def relative_url(from_url: str, to_url: str) -> str:

@@ -15,7 +15,7 @@ from . import catalog as catalog_module
 from .catalog import Catalog
 from .problems import ERROR, INFO, WARNING
 from .render.environment import PACKAGE_TEMPLATES, html_environment, markdown_environment
-from .render.page import PageError, Stash, page_problem, render
+from .render.page import Compiled, PageError, Stash, page_problem, render
 from .render.report_view import Links, ReportView
 from .site_pages import STYLESHEET, SitePages, download_names, page_url
 from .search_terms import load_search_terms
@@ -34,6 +34,7 @@ class SiteBuild:
         self.data = self.project / "data"
         self.html_env = html_environment(self.project)
         self.markdown_env = markdown_environment(self.html_env)
+        self.compiled = Compiled(self.markdown_env)
         self.catalog = Catalog()
         self.stashes: dict = {}
         config.extra_css.append(STYLESHEET)
@@ -65,12 +66,12 @@ class SiteBuild:
         self.stashes[page.file.src_uri] = stash
         display = _display(page, self.project)
         if entry is not None:
-            view = ReportView(entry.scored, self.html_env, stash, Links(**download_names(entry)))
+            view = ReportView(entry.scored, self.html_env, stash, Links(**download_names(entry)), self.catalog.charts)
             context = view.context()
         else:
             context = self.site_context(page)
         try:
-            text = render(self.markdown_env, markdown, context, display)
+            text = render(self.compiled, markdown, context, display)
         except PageError as error:
             problem = page_problem(display, error, _body_line(page))
             log.error(problem.human())
@@ -96,8 +97,13 @@ class SiteBuild:
         }
 
     def on_page_content(self, html: str, page, config, files) -> str:
+        """Search indexes this HTML: it gets each block's words; the blocks come at on_post_page."""
+        stash = self.stashes.get(page.file.src_uri)
+        return stash.search_view(html) if stash else html
+
+    def on_post_page(self, output: str, page, config) -> str:
         stash = self.stashes.pop(page.file.src_uri, None)
-        return stash.fill(html) if stash else html
+        return stash.fill(output) if stash else output
 
     # ---- serve --------------------------------------------------------------------
     def on_serve(self, server, config, builder):

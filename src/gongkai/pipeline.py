@@ -99,17 +99,22 @@ def discover(paths) -> tuple[list[Path], list[str]]:
     return files, missing
 
 
-def evaluate_many(files: list[Path], jobs: int | None = None) -> list[Result]:
-    """Evaluate files, in parallel processes when there are many."""
+def evaluate_many(files: list, jobs: int | None = None) -> list[Result]:
+    """Evaluate files, in parallel processes when there are many (problems only cross back)."""
+    return map_jobs(_evaluate_for_pool, [(str(f), str(f)) for f in files], jobs)
+
+
+def map_jobs(task, calls: list, jobs: int | None = None) -> list:
+    """``task(*args)`` for every args tuple in ``calls``, in parallel processes when there are many."""
     jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(files) < 64:
-        return [evaluate(f) for f in files]
-    chunk = max(1, len(files) // (jobs * 4))
+    if jobs <= 1 or len(calls) < 64:
+        return [task(*args) for args in calls]
+    chunk = max(1, len(calls) // (jobs * 4))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(_evaluate_for_pool, [str(f) for f in files], chunksize=chunk))
+        return list(pool.map(task, *zip(*calls), chunksize=chunk))
 
 
-def _evaluate_for_pool(path: str) -> Result:
-    result = evaluate(path)
+def _evaluate_for_pool(path: str, display: str) -> Result:
+    result = evaluate(path, display)
     result.scored = None  # results cross the process boundary: keep them small
     return result

@@ -58,8 +58,8 @@ def open_data(entry: Entry, project: Path) -> list:
     uris = download_uris(entry)
     return [
         Generated(uris["yaml"], (project / entry.page.data).read_bytes()),
-        Generated(uris["json"], json_bytes(entry.scored)),
-        Generated(uris["csv"], csv_bytes(entry.scored)),
+        Generated(uris["json"], entry.downloads.get("json") or json_bytes(entry.scored)),
+        Generated(uris["csv"], entry.downloads.get("csv") or csv_bytes(entry.scored)),
     ]
 
 
@@ -126,13 +126,27 @@ class SitePages:
             table=self._table(entries, here, ("year", "department", "name", "kind", "total", "grade")),
         )
 
+    def listing(self) -> list:
+        """The 按年度 and 按部门 section pages: one line per year or department."""
+        years = [
+            (f"{y} 年度", posixpath.relpath(year_uri(y), YEARS), _stats(self.catalog.of_year(y))) for y in self.catalog.years()
+        ]
+        departments = [
+            (name, posixpath.relpath(department_uri(slug), DEPARTMENTS), _stats(self.catalog.of_department(slug)))
+            for slug, name in self.catalog.departments()
+        ]
+        return [
+            self._page("pages/listing.md", f"{YEARS}/index.md", title="按年度", items=years),
+            self._page("pages/listing.md", f"{DEPARTMENTS}/index.md", title="按部门", items=departments),
+        ]
+
     def report(self, entry: Entry) -> Generated:
         """A page for a data file that has no hand-written page."""
         text = self.markdown.get_template("pages/report.md").render(data=entry.page.data)
         return Generated(entry.page.src_uri, text)
 
     def all(self, project: Path) -> list:
-        pages = [self.overview()]
+        pages = [self.overview(), *self.listing()]
         pages += [self.year(y) for y in self.catalog.years()]
         pages += [self.department(slug, name) for slug, name in self.catalog.departments()]
         pages += [self.report(e) for e in self.catalog.entries if e.page.generated]
@@ -148,5 +162,6 @@ class SitePages:
             for e in self.catalog.of_year(year):
                 departments.setdefault(e.report.department, []).append({e.report.name: e.page.src_uri})
             by_year.append({f"{year} 年度": [year_uri(year)] + [{dep: items} for dep, items in departments.items()]})
-        by_department = [{name: department_uri(slug)} for slug, name in self.catalog.departments()]
+        by_year.insert(0, f"{YEARS}/index.md")
+        by_department = [f"{DEPARTMENTS}/index.md"] + [{name: department_uri(slug)} for slug, name in self.catalog.departments()]
         return [{"总览": OVERVIEW}, {"按年度": by_year}, {"按部门": by_department}]

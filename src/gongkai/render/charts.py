@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from decimal import Decimal
+from typing import NamedTuple
 
 import pygal
 from pygal.style import Style
@@ -141,3 +142,28 @@ def quarterly(progress: list, schedule: list, title: str = "分季度执行进�
     chart.add("实际进度", [_pct(p) for p in progress])
     chart.add("序时进度", [_pct(s) for s in schedule[: len(progress)]])
     return _finish(chart.render(is_unicode=True), title)
+
+
+class Spec(NamedTuple):
+    """A chart to draw: the drawing function's name, its inputs and the caption."""
+
+    kind: str
+    args: tuple
+    caption: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.args!r}"
+
+
+DRAWERS = {"score_rates": score_rates, "funds": funds, "quarterly": quarterly}
+
+
+def draw(spec: Spec, cache: dict | None = None) -> str | None:
+    """The SVG of a chart; a cache (filled by worker processes or earlier pages) is used first."""
+    if cache is not None and spec.key in cache:
+        return cache[spec.key]
+    svg = DRAWERS[spec.kind](*spec.args)
+    if cache is not None:
+        cache[spec.key] = svg
+    return svg

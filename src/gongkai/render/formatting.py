@@ -55,5 +55,5 @@ def fixed_score(value, places: int = 2) -> str:
 
 
 def number_text(value) -> str:
-    """What ``{{ x }}`` prints for a Decimal: its plain text, never exponent notation."""
-    return plain(value) if isinstance(value, Decimal) else str(value)
+    """What ``{{ x }}`` prints for a Decimal: its exact text (96.80 stays 96.80), never exponent notation."""
+    return f"{value:f}" if isinstance(value, Decimal) else str(value)

@@ -15,19 +15,26 @@ import traceback
 from dataclasses import dataclass, field
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..problems import problem
 
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)")
-_TOKEN = re.compile(r"\\\{\{|\{\{.*?\}\}|\{%.*?%\}")
+_TOKEN = re.compile(r"\\\{\{|\{\{(?:(?!\{\{|\}\}).)*\}\}|\{%(?:(?!\{%|%\}).)*%\}")
 _JINJA_OPENERS = re.compile(r"\{\{|\{%|\{#")
+
+
+# Literal openers are printed through variables whose values are Markup, so neither Jinja
+# nor the Markdown escaping of printed values touches them (code blocks stay exact).
+_LITERALS = {"{{": "_gk_open_expr", "{%": "_gk_open_stmt", "{#": "_gk_open_comment"}
+LITERAL_VALUES = {name: Markup(text) for text, name in _LITERALS.items()}
+_LITERAL_TOKENS = {"{{ " + name + " }}": text for text, name in _LITERALS.items()}
 
 
 def _escape_literal(text: str) -> str:
     """Text that Jinja must print as written."""
-    return _JINJA_OPENERS.sub(lambda m: "{{ '" + m.group(0) + "' }}", text)
+    return _JINJA_OPENERS.sub(lambda m: "{{ " + _LITERALS[m.group(0)] + " }}", text)
 
 
 def _prose(text: str) -> str:
@@ -83,19 +90,38 @@ def to_template(markdown: str) -> str:
 
 @dataclass
 class Stash:
-    """HTML blocks kept out of Markdown, keyed by a placeholder that Markdown leaves alone."""
+    """HTML blocks kept out of Markdown, keyed by a placeholder that Markdown leaves alone.
+
+    A page's HTML can be filled in two steps: :meth:`search_view` puts only each block's
+    words where the block goes (what the site's search indexes: indicator names, not
+    hundreds of table cells), and :meth:`fill` puts the whole blocks in the final page."""
 
     prefix: str = "gkblock"
     blocks: list = field(default_factory=list)
+    words: dict = field(default_factory=dict)
 
-    def put(self, html: str) -> Markup:
+    def put(self, html: str, search_text: str = "") -> Markup:
         key = f"{self.prefix}{len(self.blocks)}x"
         self.blocks.append((key, html))
+        self.words[key] = search_text
         return Markup(f"\n\n{key}\n\n")
+
+    def _slot(self, key: str) -> str:
+        return f'<div class="gk-slot" data-gk-slot="{key}">{escape(self._words(key))}</div>'
+
+    def _words(self, key: str) -> str:
+        html = dict(self.blocks)[key]
+        nested = [self._words(k) for k, _ in self.blocks if k != key and k in html]
+        return " ".join(filter(None, [self.words.get(key, ""), *nested]))
+
+    def search_view(self, html: str) -> str:
+        for key, _ in reversed(self.blocks):
+            html = html.replace(f"<p>{key}</p>", self._slot(key))
+        return html
 
     def fill(self, html: str) -> str:
         for key, block in reversed(self.blocks):  # later blocks may hold earlier ones
-            html = html.replace(f"<p>{key}</p>", block).replace(key, block)
+            html = html.replace(self._slot(key), block).replace(f"<p>{key}</p>", block).replace(key, block)
         return html
 
 
@@ -107,21 +133,75 @@ class PageError(Exception):
         self.line = line
 
 
-def render(env: jinja2.Environment, markdown: str, context: dict, name: str) -> str:
+_STATEMENT = re.compile(r"\{%")
+
+
+class Compiled:
+    """Compiled page templates. Pages with only ``{{ … }}`` expressions (the usual case)
+    are rendered expression by expression, and each distinct expression is compiled
+    once per build: a thousand pages quoting ``{{ 总分 }}`` compile it once."""
+
+    def __init__(self, env: jinja2.Environment):
+        self.env = env
+        self.expressions: dict = {}
+
+    def expression(self, source: str) -> jinja2.Template:
+        template = self.expressions.get(source)
+        if template is None:
+            template = self.expressions[source] = self.env.from_string(source)
+        return template
+
+
+def _pieces(source: str):
+    """Split escaped template source into literal text and ``{{ … }}`` pieces with their lines."""
+    pos, line = 0, 1
+    for match in re.finditer(r"\{\{.*?\}\}", source):
+        literal = source[pos : match.start()]
+        yield "text", literal, line
+        line += literal.count("\n")
+        yield "expr", match.group(0), line
+        pos = match.end()
+    yield "text", source[pos:], line
+
+
+def render(env: jinja2.Environment | Compiled, markdown: str, context: dict, name: str) -> str:
     """Render a Markdown page's template syntax; raise PageError with a Chinese message."""
+    compiled = env if isinstance(env, Compiled) else Compiled(env)
+    source = to_template(markdown)
+    context = {**context, **LITERAL_VALUES}
+    if not _STATEMENT.search(source):
+        return _render_expressions(compiled, source, context, name)
     try:
-        template = env.from_string(to_template(markdown))
+        template = compiled.env.from_string(source)
         template.name = name
     except jinja2.TemplateSyntaxError as exc:
         raise PageError(f"模板语法错误：{exc.message}", exc.lineno) from None
+    return _run(lambda: template.render(context), name, None)
+
+
+def _render_expressions(compiled: Compiled, source: str, context: dict, name: str) -> str:
+    out = []
+    for kind, text, line in _pieces(source):
+        if kind == "text" or text in _LITERAL_TOKENS:
+            out.append(_LITERAL_TOKENS.get(text, text))
+            continue
+        try:
+            template = compiled.expression(text)
+        except jinja2.TemplateSyntaxError as exc:
+            raise PageError(f"模板语法错误：{exc.message}", line) from None
+        out.append(_run(lambda: template.render(context), name, line))
+    return "".join(out)
+
+
+def _run(render_call, name: str, line: int | None) -> str:
     try:
-        return template.render(context)
+        return render_call()
     except jinja2.UndefinedError as exc:
-        raise PageError(f"模板引用了不存在的数据：{_undefined_message(exc)}", _line_in(exc, name)) from None
+        raise PageError(f"模板引用了不存在的数据：{_undefined_message(exc)}", line or _line_in(exc, name)) from None
     except jinja2.TemplateError as exc:
-        raise PageError(f"模板错误：{exc}", _line_in(exc, name)) from None
+        raise PageError(f"模板错误：{exc}", line or _line_in(exc, name)) from None
     except (LookupError, TypeError, ValueError, ArithmeticError) as exc:
-        raise PageError(f"模板求值出错：{exc}", _line_in(exc, name)) from None
+        raise PageError(f"模板求值出错：{exc}", line or _line_in(exc, name)) from None
 
 
 def _undefined_message(exc: jinja2.UndefinedError) -> str:

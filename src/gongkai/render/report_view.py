@@ -75,6 +75,7 @@ class ReportView:
     env: jinja2.Environment  # the HTML environment
     stash: Stash = field(default_factory=Stash)
     links: Links = field(default_factory=Links)
+    chart_cache: dict = field(default_factory=dict)  # chart SVG by its inputs, shared by a build
 
     # ---- values -------------------------------------------------------------------
     @property
@@ -163,17 +164,21 @@ class ReportView:
         return node_values(matches[0])
 
     # ---- blocks -------------------------------------------------------------------
-    def _block(self, template: str, **values) -> Markup:
+    def _block(self, template: str, search_text: str = "", **values) -> Markup:
         html = self.env.get_template(template).render(sr=self.scored, places=self.places, links=self.links, **values)
-        return self.stash.put(html)
+        return self.stash.put(html, search_text)
+
+    def _names(self, tree: list) -> str:
+        """The words of an indicator table, for the search index (not its numbers)."""
+        return " ".join(n.name for top in tree for n in top.walk())
 
     def indicator_table(self, 目标: str | None = None, 总分: bool = True) -> Markup:
         """The indicator table; with ``目标`` one 年度目标's table; ``总分`` closes with the total."""
         if 目标 is not None:
             goal = self._goal(目标)
-            return self._block("indicator_table.html", table=indicator_table(goal.tree), caption=f"年度目标：{goal.name}", total=False)
+            return self._block("indicator_table.html", self._names(goal.tree), table=indicator_table(goal.tree), caption=f"年度目标：{goal.name}", total=False)
         caption = "共性指标" if self.scored.goals else "绩效指标"
-        return self._block("indicator_table.html", table=indicator_table(self.scored.tree), caption=caption, total=总分 and not self.scored.goals)
+        return self._block("indicator_table.html", self._names(self.scored.tree), table=indicator_table(self.scored.tree), caption=caption, total=总分 and not self.scored.goals)
 
     def _goal(self, name: str):
         for goal in self.scored.goals:
@@ -182,62 +187,74 @@ class ReportView:
         raise ViewError(f"没有名为“{name}”的年度目标")
 
     def self_evaluation_table(self) -> Markup:
-        return self._block("self_evaluation_table.html", table=indicator_table(self.scored.tree), funds=self.funds_values(), caption="绩效指标", total=True)
+        r = self.scored.report
+        goal = r.overall_goal
+        words = " ".join(filter(None, ["项目支出绩效自评表", r.name, goal.expected if goal else None, goal.achieved if goal else None, self._names(self.scored.tree)]))
+        return self._block("self_evaluation_table.html", words, table=indicator_table(self.scored.tree), funds=self.funds_values(), caption="绩效指标", total=True)
 
     def funds_table(self) -> Markup:
-        return self._block("funds_table.html", funds=self.funds_values())
+        return self._block("funds_table.html", "项目资金 年初预算数 全年预算数 全年执行数 执行率", funds=self.funds_values())
 
     def summary_table(self) -> Markup:
-        return self._block("summary_table.html")
+        return self._block("summary_table.html", "得分汇总 " + " ".join(t.name for t in self.scored.tree))
 
     def goals_tables(self) -> Markup:
         tables = [(g, indicator_table(g.tree)) for g in self.scored.goals]
-        return self._block("goals_tables.html", goals=tables)
+        words = " ".join(f"{g.name} {self._names(g.tree)}" for g in self.scored.goals)
+        return self._block("goals_tables.html", words, goals=tables)
 
     def explanations(self) -> Markup:
-        return self._block("explanations.html", nodes=[n for n in self.scored.leaves()])
+        return self._block("explanations.html", "", nodes=[n for n in self.scored.leaves()])
 
     def corrections(self) -> Markup:
-        return self._block("corrections.html", corrections=self.scored.report.corrections)
+        return self._block("corrections.html", " ".join(self.scored.report.corrections), corrections=self.scored.report.corrections)
 
     def summary_box(self) -> Markup:
-        return self._block("summary_box.html")
+        r = self.scored.report
+        return self._block("summary_box.html", f"{r.department} {r.year} {r.kind} 总分 等级 {self.scored.grade or ''} 预算执行率")
 
     def downloads(self) -> Markup:
-        return self._block("downloads.html")
+        return self._block("downloads.html", "")
 
     def all_tables(self) -> Markup:
         """The tables a report of this kind prints, in the official order."""
-        return self._block("report_tables.html", view=self)
+        return self._block("report_tables.html", "", view=self)
 
-    def _chart(self, svg: str | None, caption: str) -> Markup:
+    def _chart(self, spec) -> Markup:
+        if spec is None:
+            return Markup("")
+        svg = charts.draw(spec, self.chart_cache)
         if svg is None:
             return Markup("")
-        return self.stash.put(self.env.get_template("chart.html").render(svg=Markup(svg), caption=caption))
+        html = self.env.get_template("chart.html").render(svg=Markup(svg), caption=spec.caption)
+        return self.stash.put(html, spec.caption)
 
     def score_chart(self) -> Markup:
-        items = [(top.name, top.weight, top.score) for top in self.scored.tree]
-        if self.scored.goals:
-            items += [(f"年度目标：{g.name}", g.weight, g.score) for g in self.scored.goals if g.counted]
-        return self._chart(charts.score_rates(items), "各一级指标得分率")
+        return self._chart(chart_specs(self.scored).get("score"))
 
     def funds_chart(self) -> Markup:
-        funds = self.scored.report.funds
-        if funds is None:
-            return Markup("")
-        items = [("年初预算数", funds.initial), ("全年预算数", funds.budget), ("到位数", funds.arrived), ("全年执行数", funds.spent)]
-        unit = self.scored.report.unit
-        return self._chart(charts.funds(items, unit), f"预算与执行（{unit}）")
+        return self._chart(chart_specs(self.scored).get("funds"))
 
     def quarterly_chart(self) -> Markup:
-        for leaf in self.scored.leaves():
-            quarters = leaf.node.quarters if leaf.node is not None else None
-            if quarters:
-                progress = [fraction_of(q) for q in quarters]
-                schedule = list(self.scored.rules.schedule.schedule)
-                return self._chart(charts.quarterly(progress, [fraction_of(s) for s in schedule]), f"{leaf.name}：分季度执行进度")
-        return Markup("")
+        return self._chart(chart_specs(self.scored).get("quarterly"))
 
-    def chart_blocks(self) -> list:
-        """Every chart this report has data for (used by the built-in page layouts)."""
-        return [c for c in (self.score_chart(), self.funds_chart(), self.quarterly_chart()) if c]
+
+def chart_specs(sr: ScoredReport) -> dict:
+    """The charts a report has data for, as inputs (drawn later, possibly in a worker)."""
+    specs = {}
+    items = [(top.name, top.weight, top.score) for top in sr.tree]
+    items += [(f"年度目标：{g.name}", g.weight, g.score) for g in sr.goals if g.counted]
+    specs["score"] = charts.Spec("score_rates", (tuple(items),), "各一级指标得分率")
+    funds = sr.report.funds
+    if funds is not None:
+        unit = sr.report.unit
+        rows = (("年初预算数", funds.initial), ("全年预算数", funds.budget), ("到位数", funds.arrived), ("全年执行数", funds.spent))
+        specs["funds"] = charts.Spec("funds", (rows, unit), f"预算与执行（{unit}）")
+    for leaf in sr.leaves():
+        quarters = leaf.node.quarters if leaf.node is not None else None
+        if quarters:
+            progress = tuple(fraction_of(q) for q in quarters)
+            schedule = tuple(fraction_of(s) for s in sr.rules.schedule.schedule)
+            specs["quarterly"] = charts.Spec("quarterly", (progress, schedule), f"{leaf.name}：分季度执行进度")
+            break
+    return specs
