@@ -76,10 +76,17 @@ def _attr(text: str) -> str:
     return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+LABEL_CHARS = 12  # longer names are shortened with "…" (the table below the chart has them whole)
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
+
+
 def _label_width(labels) -> int:
     """Room for CJK axis labels (pygal estimates Latin widths)."""
     widest = max((sum(2 if ord(ch) > 0x2E80 else 1 for ch in label) for label in labels), default=4)
-    return min(14 + widest * 7, 260)
+    return 16 + widest * 7
 
 
 def _pct(value: Decimal) -> float:
@@ -92,7 +99,7 @@ def score_rates(items: list, title: str = "各一级指标得分率") -> str | N
     if not rows:
         return None
     rows.reverse()  # pygal draws the first bar at the bottom; the table order reads top down
-    labels = [name for name, _ in rows]
+    labels = [_short(name) for name, _ in rows]
     chart = pygal.HorizontalBar(
         **_COMMON,
         width=640,
@@ -102,6 +109,7 @@ def score_rates(items: list, title: str = "各一级指标得分率") -> str | N
         margin_right=28,
         truncate_label=-1,
         value_formatter=lambda v: f"{v:g}%",
+        y_labels=[0, 20, 40, 60, 80, 100],
         show_y_guides=False,
     )
     chart.x_labels = labels

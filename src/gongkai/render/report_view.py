@@ -243,7 +243,7 @@ def chart_specs(sr: ScoredReport) -> dict:
     """The charts a report has data for, as inputs (drawn later, possibly in a worker)."""
     specs = {}
     items = [(top.name, top.weight, top.score) for top in sr.tree]
-    items += [(f"年度目标：{g.name}", g.weight, g.score) for g in sr.goals if g.counted]
+    items += [(f"年度目标{i}", g.weight, g.score) for i, g in enumerate(sr.goals, 1) if g.counted]
     specs["score"] = charts.Spec("score_rates", (tuple(items),), "各一级指标得分率")
     funds = sr.report.funds
     if funds is not None:
