@@ -3,9 +3,13 @@
 Listed in mkdocs.yml under ``hooks:``. MkDocs loads this module afresh for every build,
 so the one SiteBuild below lives for exactly one build."""
 
-from gongkai.mkdocs_adapter import SiteBuild
+from gongkai.mkdocs_adapter import SiteBuild, on_startup as _on_startup
 
 build = None
+
+
+def on_startup(command, dirty):
+    _on_startup(command)
 
 
 def on_config(config):
@@ -28,6 +32,10 @@ def on_page_content(html, page, config, files):
 
 def on_post_page(output, page, config):
     return build.on_post_page(output, page, config)
+
+
+def on_post_build(config):
+    build.on_post_build(config)
 
 
 def on_serve(server, config, builder):

@@ -99,7 +99,7 @@ def test_every_page_name_function_and_filter_is_documented():
 def test_every_built_in_template_is_listed_as_overridable():
     from gongkai.render.environment import PACKAGE_TEMPLATES
 
-    site = (GUIDE / "site.md").read_text(encoding="utf-8")
+    guide = guide_text()
     templates = [p.relative_to(PACKAGE_TEMPLATES).as_posix() for p in PACKAGE_TEMPLATES.rglob("*") if p.is_file()]
-    missing = [t for t in templates if f"`{t}`" not in site]
+    missing = [t for t in templates if f"`{t}`" not in guide]
     assert templates and not missing

@@ -42,3 +42,11 @@ def test_counts_give_exact_rates():
 def test_numbers_from_yaml_are_read_as_written():
     assert parse_target(Decimal("6")).quantity.value == Decimal(6)
     assert parse_actual(Decimal("97.80")).quantity.places == 2
+
+
+def test_a_scaled_unit_never_agrees_with_a_bare_number():
+    from gongkai.targets import parse_quantity, units_agree
+
+    assert not units_agree(parse_quantity("756000"), parse_quantity("73.95万元"))  # 元 written bare vs 万元
+    assert units_agree(parse_quantity("6期"), parse_quantity("4"))  # a count written without its unit
+    assert units_agree(parse_quantity("75.6万元"), parse_quantity("73.95万元"))

@@ -187,7 +187,7 @@ def prepare(path: str, display: str, charts: tuple = ()) -> tuple:
     for kind, spec in chart_specs(result.scored).items():
         if kind in charts:
             draw(spec, cache)
-    downloads = {"json": json_bytes(result.scored), "csv": csv_bytes(result.scored)}
+    downloads = {"yaml": Path(path).read_bytes(), "json": json_bytes(result.scored), "csv": csv_bytes(result.scored)}
     return result, cache, downloads
 
 

@@ -80,3 +80,39 @@ def score(path, fmt):
 def schema():
     """输出数据文件的 JSON Schema，供编辑器补全和校验。"""
     click.echo(json.dumps(report_schema(), ensure_ascii=False, indent=2))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--out", type=click.Path(), default="site/pdf", show_default=True, help="PDF 输出目录")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="并行进程数（默认为 CPU 核数）")
+@click.option("--no-cache", is_flag=True, help="不使用缓存，全部重新生成")
+def pdf(paths, out, jobs, no_cache):
+    """生成 PDF：每份报告一个，每个部门每个年度一册汇编（封面、目录、书签）。
+
+    在项目根目录（mkdocs.yml 所在处）运行。PATHS 为数据文件或文件夹，只生成这些报告及其所在的汇编；默认全部。
+    输入（数据、页面、模板、样式、字体、版本）未变的 PDF 直接取自缓存 .cache/gongkai/pdf/。
+    """
+    from .pdf.stage import project_pdfs
+
+    project = Path.cwd()
+    only = None
+    if paths:
+        files, missing = discover(paths)
+        if missing:
+            raise click.UsageError("找不到：" + "、".join(missing))
+        only = {f.resolve().relative_to(project.resolve()).as_posix() for f in files}
+    started = time.perf_counter()
+    catalog, outcomes = project_pdfs(project, Path(out), jobs, only, not no_cache)
+    shown = [p for p in catalog.problems if p.severity != "info"]
+    if shown:
+        click.echo(problems_text(shown), err=True)
+    if catalog.failed:
+        click.echo("数据有错误，未生成 PDF。", err=True)
+        sys.exit(1)
+    failed = [o for o in outcomes if o.error]
+    for o in failed:
+        click.echo(f"{o.job.output}: {o.error}", err=True)
+    made = sum(1 for o in outcomes if o.made and not o.error)
+    click.echo(f"PDF {len(outcomes)} 个（新生成 {made} 个，取自缓存 {len(outcomes) - made - len(failed)} 个，失败 {len(failed)} 个），用时 {time.perf_counter() - started:.1f} 秒，输出到 {out}/")
+    sys.exit(1 if failed else 0)

@@ -6,13 +6,16 @@ one build (MkDocs reloads hooks for every build, also under ``mkdocs serve``).""
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 from . import catalog as catalog_module
-from .catalog import Catalog
+from .catalog import Catalog, relative_url
+from .pdf.printhtml import PrintRenderer
+from .pdf.stage import PDF_FOLDER, build_pdfs, report_pdf
 from .problems import ERROR, INFO, WARNING
 from .render.environment import PACKAGE_TEMPLATES, html_environment, markdown_environment
 from .render.page import Compiled, PageError, Stash, page_problem, render
@@ -23,6 +26,17 @@ from .search_terms import load_search_terms
 log = logging.getLogger("mkdocs.plugins.gongkai")
 
 TEMPLATE_KEY = "使用模板"
+PDF_SWITCH = "GONGKAI_PDF"  # "1": make PDFs; "0": do not. Default: yes for build, no for serve.
+CACHE = Path(".cache") / "gongkai"
+
+
+def pdfs_wanted() -> bool:
+    return os.environ.get(PDF_SWITCH, "1") != "0"
+
+
+def on_startup(command: str) -> None:
+    """``mkdocs serve`` does not make PDFs unless GONGKAI_PDF=1 is set."""
+    os.environ.setdefault(PDF_SWITCH, "0" if command == "serve" else "1")
 
 
 class SiteBuild:
@@ -66,7 +80,10 @@ class SiteBuild:
         self.stashes[page.file.src_uri] = stash
         display = _display(page, self.project)
         if entry is not None:
-            view = ReportView(entry.scored, self.html_env, stash, Links(**download_names(entry)), self.catalog.charts)
+            links = Links(**download_names(entry))
+            if pdfs_wanted():
+                links.pdf = relative_url(entry.url, f"{PDF_FOLDER}/{report_pdf(entry)}").rstrip("/")
+            view = ReportView(entry.scored, self.html_env, stash, links, self.catalog.charts)
             context = view.context()
         else:
             context = self.site_context(page)
@@ -104,6 +121,23 @@ class SiteBuild:
     def on_post_page(self, output: str, page, config) -> str:
         stash = self.stashes.pop(page.file.src_uri, None)
         return stash.fill(output) if stash else output
+
+    # ---- PDFs ---------------------------------------------------------------------
+    def on_post_build(self, config) -> None:
+        if not pdfs_wanted() or not self.catalog.entries:
+            return
+        pages = SitePages(self.catalog, self.html_env, self.markdown_env)
+        generated = {e.page.src_uri: pages.report(e).content for e in self.catalog.entries if e.page.generated}
+        renderer = PrintRenderer(self.project, self.docs, self.html_env, self.markdown_env, self.catalog.charts, generated)
+        site = Path(config.site_dir).resolve()
+        outcomes = build_pdfs(self.catalog, renderer, site, site / PDF_FOLDER, self.project / CACHE / "pdf")
+        failed = [o for o in outcomes if o.error]
+        made = sum(1 for o in outcomes if o.made and not o.error)
+        log.info(f"PDF：{len(outcomes)} 个，新生成 {made} 个，其余未变（取自缓存）")
+        for outcome in failed:
+            log.error(f"{outcome.job.output}: {outcome.error}")
+        if failed:
+            raise PluginError(f"{len(failed)} 个 PDF 未能生成")
 
     # ---- serve --------------------------------------------------------------------
     def on_serve(self, server, config, builder):

@@ -57,7 +57,7 @@ def download_uris(entry: Entry) -> dict:
 def open_data(entry: Entry, project: Path) -> list:
     uris = download_uris(entry)
     return [
-        Generated(uris["yaml"], (project / entry.page.data).read_bytes()),
+        Generated(uris["yaml"], entry.downloads.get("yaml") or (project / entry.page.data).read_bytes()),
         Generated(uris["json"], entry.downloads.get("json") or json_bytes(entry.scored)),
         Generated(uris["csv"], entry.downloads.get("csv") or csv_bytes(entry.scored)),
     ]

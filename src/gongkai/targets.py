@@ -134,8 +134,17 @@ def parse_actual(value) -> Actual:
     return Actual(parse_quantity(text), text)
 
 
+_SCALED = re.compile(r"[千万亿]")
+
+
 def units_agree(target: Quantity, actual: Quantity) -> bool:
-    return not actual.unit or not target.unit or actual.unit == target.unit
+    """Same unit, or one side unitless (``6期`` against ``4``). A scaled unit (万元, 亿元, 千人 …)
+    against a bare number never agrees: 756000 and 73.95万元 cannot be compared as written."""
+    if actual.unit == target.unit:
+        return True
+    if not actual.unit or not target.unit:
+        return not _SCALED.search(actual.unit or target.unit)
+    return False
 
 
 def same_text(a: str, b: str) -> bool:

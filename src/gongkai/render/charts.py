@@ -127,6 +127,7 @@ def funds(items: list, unit: str, title: str = "预算与执行") -> str | None:
         width=640,
         height=300,
         value_formatter=lambda v: f"{v:,.2f}",
+        margin_right=24,
         show_x_guides=False,
     )
     chart.x_labels = [label for label, _ in rows]
@@ -144,6 +145,7 @@ def quarterly(progress: list, schedule: list, title: str = "分季度执行进�
         height=300,
         range=(0, 100),
         legend_at_bottom=True,
+        margin_right=48,
         value_formatter=lambda v: f"{v:g}%",
     )
     chart.x_labels = ["第一季度", "第二季度", "第三季度", "第四季度"][: len(progress)]

@@ -65,6 +65,11 @@ def node_values(node: Scored) -> dict:
         "偏差原因": getattr(record, "deviation", None),
         "理由": getattr(record, "reason", None),
         "适用": node.applicable,
+        "季度进度": list(getattr(record, "quarters", None) or []),
+        "指标解释": getattr(record, "explanation", None),
+        "评价要点": getattr(record, "criteria", None),
+        "评分标准": getattr(record, "standard", None),
+        "说明": getattr(record, "note", None),
         "下级": [node_values(c) for c in node.children],
     }
 

@@ -1,0 +1,141 @@
+"""PDFs: every example report and volume, their fonts and text, determinism, and the sandbox."""
+
+import re
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from gongkai.pdf.stage import project_pdfs, report_pdf, volume_pdf
+from gongkai.render.formatting import fixed_score
+
+pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils 未安装（make test 会安装）")
+
+
+def run(*args) -> str:
+    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    out = tmp_path_factory.mktemp("pdf")
+    catalog, outcomes = project_pdfs(ROOT, out, progress=False)
+    assert not [o.error for o in outcomes if o.error]
+    return catalog, outcomes, out
+
+
+def test_every_report_and_department_year_has_a_pdf(example):
+    catalog, outcomes, out = example
+    made = {o.job.output for o in outcomes}
+    for entry in catalog.entries:
+        assert report_pdf(entry) in made and (out / report_pdf(entry)).stat().st_size > 10_000
+        assert volume_pdf(entry) in made
+    assert len(made) == len(catalog.entries) + len({(e.report.year, e.department_slug) for e in catalog.entries})
+
+
+def test_fonts_are_embedded_simplified_chinese_only(example):
+    _, outcomes, out = example
+    for outcome in outcomes:
+        rows = run("pdffonts", str(out / outcome.job.output)).splitlines()[2:]
+        assert rows
+        for row in rows:
+            name, emb = row.split()[0], row.split()[-5]
+            assert emb == "yes", row
+            assert "CJK-SC" in name or "CJKsc" in name, row  # never the JP default glyph shapes
+
+
+def test_text_of_each_pdf_states_its_total_and_grade(example):
+    catalog, _, out = example
+    for entry in catalog.entries:
+        text = run("pdftotext", "-layout", str(out / report_pdf(entry)), "-")
+        sr = entry.scored
+        total = fixed_score(sr.total, sr.rules.places)
+        assert re.search(rf"总分[^\n]*\s{re.escape(total)}(\s|$)", text, re.M), (entry.page.data, total)
+        if sr.grade:
+            assert re.search(rf"等级[：\s]+{sr.grade}(\s|$)", text, re.M), (entry.page.data, sr.grade)
+
+
+def test_pdfs_are_archival_with_the_data_attached(example):
+    catalog, _, out = example
+    entry = next(e for e in catalog.entries if e.page.data.endswith("a02.yaml"))
+    pdf = out / report_pdf(entry)
+    info = run("pdfinfo", str(pdf))
+    assert "Title:           工商联系统宣传教育" in info and "Author:          深圳市工商业联合会" in info
+    assert "CreationDate:    Fri Dec 31 23:59:59 2021 UTC" in info  # from the data, not the clock
+    assert 'pdfaid:part="3" pdfaid:conformance="U"' in run("pdfinfo", "-meta", str(pdf))  # PDF/A-3u
+    assert run("pdfdetach", "-list", str(pdf)).splitlines()[1:] == ["1: a02.json", "2: a02.yaml"]
+    saved = out / "a02.yaml.out"
+    run("pdfdetach", "-save", "2", "-o", str(saved), str(pdf))
+    assert saved.read_bytes() == (ROOT / entry.page.data).read_bytes()
+
+
+def test_volume_has_a_cover_a_table_of_contents_and_every_report(example):
+    catalog, _, out = example
+    entries = [e for e in catalog.entries if e.department_slug == "shenzhen-gsl"]
+    volume = out / volume_pdf(entries[0])
+    first = run("pdftotext", "-f", "1", "-l", "1", str(volume), "-")
+    assert "深圳市工商业联合会" in first and "绩效信息公开文件汇编" in first and f"共 {len(entries)} 份报告" in first
+    contents = run("pdftotext", "-layout", "-f", "2", "-l", "2", str(volume), "-")
+    pages = [int(p) for p in re.findall(r"\.{3,}\s*(\d+)\s*$", contents, re.M)]
+    assert len(pages) == len(entries) and pages == sorted(pages) and pages[0] == 3
+    total_pages = int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", str(volume))).group(1))
+    last = run("pdftotext", "-f", str(total_pages), "-l", str(total_pages), str(volume), "-")
+    assert f"第 {total_pages} 页 共 {total_pages} 页" in last
+
+
+# ---- a small project of our own: determinism and hostile pages ----------------------
+
+MKDOCS = "site_name: 测试\ndocs_dir: content\nmarkdown_extensions: [attr_list, tables, toc]\n"
+
+
+def small_project(root: Path, body: str) -> Path:
+    (root / "data" / "2021" / "t").mkdir(parents=True)
+    (root / "content" / "2021" / "t").mkdir(parents=True)
+    (root / "mkdocs.yml").write_text(MKDOCS, encoding="utf-8")
+    shutil.copy(ROOT / "data" / "2021" / "shenzhen-gsl" / "a02.yaml", root / "data" / "2021" / "t" / "x.yaml")
+    page = f"---\n数据: data/2021/t/x.yaml\n---\n\n# {{{{ 名称 }}}}\n\n{body}\n\n{{{{ 报告表格() }}}}\n"
+    (root / "content" / "2021" / "t" / "x.md").write_text(page, encoding="utf-8")
+    return root
+
+
+def test_same_input_gives_byte_identical_pdfs(tmp_path):
+    project = small_project(tmp_path / "p", "总分 {{ 总分 }}。\n\n{{ 得分图() }}")
+    _, first = project_pdfs(project, tmp_path / "one", workers=1, use_cache=False, progress=False)
+    _, second = project_pdfs(project, tmp_path / "two", workers=1, use_cache=False, progress=False)
+    assert [o.error for o in first + second] == [None] * 4
+    for outcome in first:
+        assert (tmp_path / "one" / outcome.job.output).read_bytes() == (tmp_path / "two" / outcome.job.output).read_bytes()
+
+
+HOSTILE = [
+    "![密码](file:///etc/passwd)",
+    '<img src="http://127.0.0.1:9/x.png">',
+    "![上级](../../../../../../etc/passwd)",
+    '<link rel="stylesheet" href="https://cdn.example.com/x.css">',
+    "![链接](escape.png)",  # a symbolic link inside the docs pointing outside
+]
+
+
+@pytest.mark.parametrize("markdown", HOSTILE)
+def test_hostile_references_fail_cleanly_and_leak_nothing(tmp_path, markdown):
+    project = small_project(tmp_path / "p", markdown)
+    (project / "content" / "2021" / "t" / "escape.png").symlink_to("/etc/passwd")
+    _, outcomes = project_pdfs(project, tmp_path / "out", workers=1, use_cache=False, progress=False)
+    failed = [o for o in outcomes if o.error]
+    assert failed and all("不允许读取" in o.error for o in failed)
+    assert all(not (tmp_path / "out" / o.job.output).exists() for o in failed)
+    for pdf in (tmp_path / "out").rglob("*.pdf"):
+        assert b"root:x:0:0" not in pdf.read_bytes()
+
+
+def test_data_text_cannot_reference_files(tmp_path):
+    project = small_project(tmp_path / "p", "{{ 部门 }}")
+    data = project / "data" / "2021" / "t" / "x.yaml"
+    data.write_text(data.read_text(encoding="utf-8").replace("部门: 深圳市工商业联合会", '部门: <img src="file:///etc/passwd">'), encoding="utf-8")
+    _, outcomes = project_pdfs(project, tmp_path / "out", workers=1, use_cache=False, progress=False)
+    assert [o.error for o in outcomes] == [None, None]  # shown as text, never fetched
+    text = run("pdftotext", str(tmp_path / "out" / "2021" / "t" / "x.pdf"), "-")
+    assert '<img src="file:///etc/passwd">' in text.replace("\n", "")
