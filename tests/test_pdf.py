@@ -139,3 +139,11 @@ def test_data_text_cannot_reference_files(tmp_path):
     assert [o.error for o in outcomes] == [None, None]  # shown as text, never fetched
     text = run("pdftotext", str(tmp_path / "out" / "2021" / "t" / "x.pdf"), "-")
     assert '<img src="file:///etc/passwd">' in text.replace("\n", "")
+
+
+def test_pdfs_read_markdown_with_the_sites_extensions():
+    from gongkai.pdf.printhtml import markdown_settings
+
+    extensions, configs = markdown_settings(ROOT)
+    assert {"toc", "tables", "fenced_code", "admonition", "attr_list", "md_in_html", "footnotes"} <= set(extensions)
+    assert configs["toc"] == {"permalink": True}

@@ -20,7 +20,7 @@ from .problems import ERROR, INFO, WARNING
 from .render.environment import PACKAGE_TEMPLATES, html_environment, markdown_environment
 from .render.page import Compiled, PageError, Stash, page_problem, render
 from .render.report_view import Links, ReportView
-from .site_pages import STYLESHEET, SitePages, download_names, page_url
+from .site_pages import STYLESHEET, SitePages, download_names, page_url, safe_title
 from .search_terms import load_search_terms
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
@@ -114,7 +114,10 @@ class SiteBuild:
         }
 
     def on_page_content(self, html: str, page, config, files) -> str:
-        """Search indexes this HTML: it gets each block's words; the blocks come at on_post_page."""
+        """Search indexes this HTML: it gets each block's words; the blocks come at on_post_page.
+        Titles may come from data (a report's name): they never carry markup."""
+        if page.title:
+            page.title = safe_title(page.title)
         stash = self.stashes.get(page.file.src_uri)
         return stash.search_view(html) if stash else html
 

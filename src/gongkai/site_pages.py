@@ -30,6 +30,16 @@ class Generated:
     content: str | bytes
 
 
+_TITLE_SAFE = str.maketrans({"<": "＜", ">": "＞", "&": "＆", '"': "＂", "'": "＇"})
+
+
+def safe_title(text: str) -> str:
+    """A name from the data as a navigation or page title. Themes print titles as raw HTML
+    (and strip tags again for <title>), so HTML-significant characters become their
+    full-width forms, which read the same in Chinese text and can never form markup."""
+    return str(text).translate(_TITLE_SAFE)
+
+
 def page_url(src_uri: str) -> str:
     path = PurePosixPath(src_uri).with_suffix("")
     return f"{path.parent}/" if path.name == "index" else f"{path}/"
@@ -160,8 +170,8 @@ class SitePages:
         for year in self.catalog.years():
             departments: dict = {}
             for e in self.catalog.of_year(year):
-                departments.setdefault(e.report.department, []).append({e.report.name: e.page.src_uri})
+                departments.setdefault(safe_title(e.report.department), []).append({safe_title(e.report.name): e.page.src_uri})
             by_year.append({f"{year} 年度": [year_uri(year)] + [{dep: items} for dep, items in departments.items()]})
         by_year.insert(0, f"{YEARS}/index.md")
-        by_department = [f"{DEPARTMENTS}/index.md"] + [{name: department_uri(slug)} for slug, name in self.catalog.departments()]
+        by_department = [f"{DEPARTMENTS}/index.md"] + [{safe_title(name): department_uri(slug)} for slug, name in self.catalog.departments()]
         return [{"总览": OVERVIEW}, {"按年度": by_year}, {"按部门": by_department}]

@@ -21,7 +21,8 @@ from ..render.page import Compiled, Stash, render
 from ..render.report_view import Links, ReportView
 from ..yamlload import load_text
 
-DEFAULT_EXTENSIONS = ["admonition", "attr_list", "md_in_html", "footnotes", "tables", "toc"]
+DEFAULT_EXTENSIONS = ["admonition", "attr_list", "md_in_html", "footnotes"]
+MKDOCS_BUILTINS = ["toc", "tables", "fenced_code"]  # MkDocs always adds these
 
 
 @dataclass
@@ -54,7 +55,7 @@ def markdown_settings(project: Path) -> tuple[list, dict]:
     """The Markdown extensions of the project's mkdocs.yml, so PDFs read Markdown as the site does."""
     config = site_config(project)
     if not config:
-        return list(DEFAULT_EXTENSIONS), {}
+        return MKDOCS_BUILTINS + DEFAULT_EXTENSIONS, {}
     extensions, configs = [], {}
     for item in config.get("markdown_extensions") or []:
         if isinstance(item, str):
@@ -64,7 +65,8 @@ def markdown_settings(project: Path) -> tuple[list, dict]:
                 extensions.append(name)
                 if isinstance(options, dict):
                     configs[name] = {k: _plain(v) for k, v in options.items()}
-    return extensions or list(DEFAULT_EXTENSIONS), configs
+    extensions = extensions or list(DEFAULT_EXTENSIONS)
+    return MKDOCS_BUILTINS + [e for e in extensions if e not in MKDOCS_BUILTINS], configs
 
 
 def _plain(value):
