@@ -73,6 +73,12 @@ def test_guide_examples(page, block, tmp_path):
 
         ruleset, problems = validate(Ruleset, loaded)
         assert ruleset is not None, problems
+    elif "原表" in data or page == "final-accounts.md":  # a fragment of a 部门决算
+        from gongkai.final_accounts.model import FinalAccounts
+
+        fragment = Loaded(page, {"类型": "部门决算", "年度": Decimal(2021), "部门": "示例", **data}, loaded.lines)
+        record, problems = validate(FinalAccounts, fragment)
+        assert record is not None, problems
     else:  # a fragment of a report: its field names and types must be valid
         fragment = Loaded(page, {**BASE, **data}, loaded.lines)
         record, problems = validate(Report, fragment)
@@ -103,3 +109,16 @@ def test_every_built_in_template_is_listed_as_overridable():
     templates = [p.relative_to(PACKAGE_TEMPLATES).as_posix() for p in PACKAGE_TEMPLATES.rglob("*") if p.is_file()]
     missing = [t for t in templates if f"`{t}`" not in guide]
     assert templates and not missing
+
+
+def test_every_final_accounts_name_is_documented():
+    from gongkai.final_accounts.figures import COMPARED, THREE_PUBLIC_ITEMS
+    from gongkai.final_accounts.evaluate import evaluate_file
+    from gongkai.render.environment import html_environment
+    from gongkai.render.final_view import FinalAccountsView
+
+    guide = (GUIDE / "final-accounts.md").read_text(encoding="utf-8")
+    fr, _ = evaluate_file(ROOT / "data" / "2021" / "shenzhen-gsl" / "final-accounts.yaml")
+    names = list(FinalAccountsView(fr, html_environment()).context()) + list(COMPARED) + list(THREE_PUBLIC_ITEMS)
+    missing = [n for n in names if f"`{n}`" not in guide and f"`{n}(" not in guide and f"`{{{{ {n}(" not in guide]
+    assert not missing

@@ -14,7 +14,9 @@ from pathlib import Path, PurePosixPath
 
 from .pipeline import Result, discover, evaluate, map_jobs
 from .render.charts import draw
-from .render.opendata import csv_bytes, json_bytes
+from .final_accounts import workbook
+from .final_accounts.evaluate import FinalResult
+from .render.opendata import csv_bytes, final_csv_bytes, final_json_bytes, json_bytes
 from .render.report_view import chart_specs
 from .problems import has_errors, problem
 from .yamlload import load_text
@@ -183,6 +185,11 @@ def prepare(path: str, display: str, charts: tuple = ()) -> tuple:
     result = evaluate(path, display)
     if result.scored is None:
         return result, {}, {}
+    if isinstance(result.scored, FinalResult):
+        fr = result.scored
+        xlsx = workbook.write(fr.tables, fr.report.department, fr.report.unit, fr.report.year)
+        downloads = {"yaml": Path(path).read_bytes(), "json": final_json_bytes(fr), "csv": final_csv_bytes(fr), "xlsx": xlsx}
+        return result, {}, downloads
     cache: dict = {}
     for kind, spec in chart_specs(result.scored).items():
         if kind in charts:

@@ -10,7 +10,9 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .output import problems_json, problems_text, score_json, score_text, timings_text
+from .final_accounts.evaluate import FinalResult
+from .output import final_text, problems_json, problems_text, score_json, score_text, timings_text
+from .render.opendata import final_json_bytes
 from .pipeline import discover, evaluate, evaluate_many
 from .problems import has_errors
 from .schema import report_schema
@@ -64,6 +66,14 @@ def score(path, fmt):
     if result.scored is None:
         click.echo(problems_text(result.problems), err=True)
         sys.exit(2)
+    if isinstance(result.scored, FinalResult):
+        if fmt == "json":
+            click.echo(final_json_bytes(result.scored).decode("utf-8"))
+        else:
+            click.echo(final_text(result.scored))
+            if result.problems:
+                click.echo("\n" + problems_text(result.problems))
+        sys.exit(1 if has_errors(result.problems) else 0)
     if fmt == "json":
         data = score_json(result.scored)
         data["problems"] = problems_json(result.problems)["problems"]
@@ -116,3 +126,53 @@ def pdf(paths, out, jobs, no_cache):
     made = sum(1 for o in outcomes if o.made and not o.error)
     click.echo(f"PDF {len(outcomes)} 个（新生成 {made} 个，取自缓存 {len(outcomes) - made - len(failed)} 个，失败 {len(failed)} 个），用时 {time.perf_counter() - started:.1f} 秒，输出到 {out}/")
     sys.exit(1 if failed else 0)
+
+
+@main.command(name="import")
+@click.argument("workbook", type=click.Path())
+@click.option("--out", "-o", type=click.Path(), required=True, help="写出的 YAML 文件（已存在时不覆盖，除非加 --force）")
+@click.option("--year", type=click.IntRange(1949, 2200), required=True, help="决算年度")
+@click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
+def import_(workbook, out, year, force):
+    """把按公开版式填写的九张决算表（.xlsx，每张表一个工作表）读成 YAML（原表）。
+
+    读不出的单元格逐一列出工作表和行号；有问题时不写出文件，退出码 1。
+    """
+    from .final_accounts.workbook import read, yaml_text
+
+    source = Path(workbook)
+    if not source.is_file():
+        raise click.UsageError(f"找不到文件：{workbook}")
+    target = Path(out)
+    if target.exists() and not force:
+        raise click.UsageError(f"{out} 已存在；要覆盖请加 --force")
+    printed, meta, problems = read(source.read_bytes(), str(source))
+    if problems:
+        click.echo(problems_text(problems), err=True)
+        sys.exit(1)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(yaml_text(printed, meta, year, source.name), encoding="utf-8")
+    click.echo(f"已导入 {len(printed)} 张表到 {out}；请运行 gongkai check {out} 核对。")
+
+
+@main.command()
+@click.argument("path", type=click.Path())
+@click.option("--out", "-o", type=click.Path(), required=True, help="写出的 .xlsx 文件（已存在时不覆盖，除非加 --force）")
+@click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
+def export(path, out, force):
+    """把一份部门决算（数据或原表）导出为按公开版式排好的九张表（.xlsx），也可作为填写模板。"""
+    from .final_accounts.workbook import write
+
+    if not Path(path).is_file():
+        raise click.UsageError(f"找不到文件：{path}")
+    target = Path(out)
+    if target.exists() and not force:
+        raise click.UsageError(f"{out} 已存在；要覆盖请加 --force")
+    result = evaluate(path)
+    if not isinstance(result.scored, FinalResult):
+        click.echo(problems_text(result.problems) if result.problems else f"{path} 不是部门决算", err=True)
+        sys.exit(1)
+    fr = result.scored
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(write(fr.tables, fr.report.department, fr.report.unit, fr.report.year))
+    click.echo(f"已导出 {len(fr.tables)} 张表到 {out}")

@@ -19,7 +19,8 @@ from .pdf.stage import PDF_FOLDER, build_pdfs, report_pdf
 from .problems import ERROR, INFO, WARNING
 from .render.environment import PACKAGE_TEMPLATES, html_environment, markdown_environment
 from .render.page import Compiled, PageError, Stash, page_problem, render
-from .render.report_view import Links, ReportView
+from .render.report_view import Links
+from .render.views import view_for
 from .site_pages import STYLESHEET, SitePages, download_names, page_url, safe_title
 from .search_terms import load_search_terms
 
@@ -83,7 +84,7 @@ class SiteBuild:
             links = Links(**download_names(entry))
             if pdfs_wanted():
                 links.pdf = relative_url(entry.url, f"{PDF_FOLDER}/{report_pdf(entry)}").rstrip("/")
-            view = ReportView(entry.scored, self.html_env, stash, links, self.catalog.charts)
+            view = view_for(entry.scored, self.html_env, stash, links, self.catalog.charts)
             context = view.context()
         else:
             context = self.site_context(page)

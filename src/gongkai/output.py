@@ -145,3 +145,20 @@ def timings_text(results: list, elapsed: float) -> str:
             stages[stage] = stages.get(stage, 0.0) + seconds
     parts = "，".join(f"{_STAGES[k]} {v:.3f} 秒" for k, v in stages.items())
     return f"{len(results)} 个文件，共 {elapsed:.3f} 秒（各进程累计：{parts}）"
+
+
+def final_text(fr) -> str:
+    """``gongkai score`` for a 部门决算: the main totals of the derived tables and the 情况说明 figures."""
+    fa = fr.report
+    lines = [f"{fa.title}（{fa.department}，单位：{fa.unit}）", ""]
+    if fr.derived is None:
+        lines.append("只有照印发版本录入的表格（原表），没有可计算的数据。")
+        return "\n".join(lines)
+    for name, value in fr.derived.totals.items():
+        lines.append(f"{pad(name, 34)}{value:>14,.2f}")
+    if fr.explanation:
+        lines.append("")
+        for name, change in fr.explanation.items():
+            if hasattr(change, "比较") and change.base is not None:
+                lines.append(f"{name}：{change}")
+    return "\n".join(lines)

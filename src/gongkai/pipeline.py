@@ -10,7 +10,10 @@ from pathlib import Path
 
 from .checks import run_checks
 from .problems import CODES, ERROR, INFO, WARNING, problem
-from .reading import read_report
+from .final_accounts.evaluate import evaluate_loaded, is_final_accounts
+from .reading import validate
+from .records import Report
+from .yamlload import load_file
 from .rulesets import builtin_names, find_ruleset
 from .scoring import ScoredReport, score_report
 
@@ -37,7 +40,17 @@ def evaluate(path: str | Path, display: str | None = None) -> Result:
 def _evaluate(path: Path, display: str) -> Result:
     timings = {}
     t0 = time.perf_counter()
-    report, problems = read_report(path, display)
+    loaded = load_file(path, display)
+    if loaded.problems:
+        return Result(display, None, _sorted(loaded.problems), {"load": time.perf_counter() - t0})
+    if is_final_accounts(loaded):
+        final, problems = evaluate_loaded(loaded, display)
+        timings["load"] = time.perf_counter() - t0
+        if final is not None:
+            problems = acknowledge(problems, final.report, display)
+            final.problems = _sorted(problems)
+        return Result(display, final, _sorted(problems), timings)
+    report, problems = validate(Report, loaded)
     timings["load"] = time.perf_counter() - t0
     if report is None:
         return Result(display, None, _sorted(problems), timings)

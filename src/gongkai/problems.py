@@ -60,6 +60,16 @@ CODES = MappingProxyType(
         "FUNDS_SUM": (ERROR, "资金来源明细之和不等于总额"),
         "FUNDS_OVERSPENT": (WARNING, "执行数超过预算数"),
         "BUDGET_RATE_MISMATCH": (ERROR, "预算执行率指标与资金执行率不符"),
+        # 部门决算 tables
+        "SUBJECT_UNKNOWN": (ERROR, "科目编码未知"),
+        "SUBJECT_LEVEL": (ERROR, "科目级次不对"),
+        "TABLE_SUM": (ERROR, "决算表合计与各项之和不符"),
+        "TABLE_ROLLUP": (ERROR, "决算表类、款、项不符"),
+        "TABLE_CROSS": (ERROR, "决算表之间不一致"),
+        "TABLE_PRINTED": (ERROR, "印出的决算表数字与数据不符"),
+        "TABLE_EMPTY_NOTE": (WARNING, "空表缺少说明"),
+        "XLSX_UNREADABLE": (ERROR, "Excel 文件无法读取"),
+        "XLSX_CELL": (ERROR, "Excel 表格中有无法读取的内容"),
         # pages and templates
         "PAGE_FRONT_MATTER": (ERROR, "页面头部信息无效"),
         "PAGE_DATA": (ERROR, "页面引用的数据文件不可用"),

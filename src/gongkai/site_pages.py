@@ -56,7 +56,10 @@ def department_uri(slug: str) -> str:
 def download_names(entry: Entry) -> dict:
     """File names of a report's downloads, inside its page's folder."""
     stem = entry.slug
-    return {"yaml": f"{stem}.yaml", "json": f"{stem}.json", "csv": f"{stem}.csv"}
+    names = {"yaml": f"{stem}.yaml", "json": f"{stem}.json", "csv": f"{stem}.csv"}
+    if "xlsx" in entry.downloads:
+        names["xlsx"] = f"{stem}.xlsx"
+    return names
 
 
 def download_uris(entry: Entry) -> dict:
@@ -66,11 +69,14 @@ def download_uris(entry: Entry) -> dict:
 
 def open_data(entry: Entry, project: Path) -> list:
     uris = download_uris(entry)
-    return [
+    files = [
         Generated(uris["yaml"], entry.downloads.get("yaml") or (project / entry.page.data).read_bytes()),
         Generated(uris["json"], entry.downloads.get("json") or json_bytes(entry.scored)),
         Generated(uris["csv"], entry.downloads.get("csv") or csv_bytes(entry.scored)),
     ]
+    if "xlsx" in uris:
+        files.append(Generated(uris["xlsx"], entry.downloads["xlsx"]))
+    return files
 
 
 def _rows(entries: list, here: str) -> list:
@@ -85,10 +91,11 @@ def _rows(entries: list, here: str) -> list:
 
 
 def _stats(entries: list) -> dict:
-    totals = [e.scored.total for e in entries]
+    totals = [e.scored.total for e in entries if e.scored.total is not None]
     grades: dict = {}
     for e in entries:
-        grades[e.scored.grade or "未定级"] = grades.get(e.scored.grade or "未定级", 0) + 1
+        if e.scored.total is not None:
+            grades[e.scored.grade or "未定级"] = grades.get(e.scored.grade or "未定级", 0) + 1
     return {
         "count": len(entries),
         "average": divide(sum(totals, ZERO), Decimal(len(totals))) if totals else None,
@@ -152,7 +159,8 @@ class SitePages:
 
     def report(self, entry: Entry) -> Generated:
         """A page for a data file that has no hand-written page."""
-        text = self.markdown.get_template("pages/report.md").render(data=entry.page.data)
+        template = "pages/final_accounts.md" if entry.report.kind == "部门决算" else "pages/report.md"
+        text = self.markdown.get_template(template).render(data=entry.page.data)
         return Generated(entry.page.src_uri, text)
 
     def all(self, project: Path) -> list:

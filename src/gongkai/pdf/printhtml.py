@@ -18,7 +18,8 @@ from markupsafe import Markup
 
 from ..catalog import FRONT_MATTER, Entry
 from ..render.page import Compiled, Stash, render
-from ..render.report_view import Links, ReportView
+from ..render.report_view import Links
+from ..render.views import view_for
 from ..yamlload import load_text
 
 DEFAULT_EXTENSIONS = ["admonition", "attr_list", "md_in_html", "footnotes"]
@@ -141,7 +142,7 @@ class PrintRenderer:
     def body(self, entry: Entry) -> str:
         """The report's content as HTML: page template, Markdown, tables and charts."""
         stash = Stash()
-        view = ReportView(entry.scored, self.html_env, stash, Links(), self.charts)
+        view = view_for(entry.scored, self.html_env, stash, Links(), self.charts)
         text = render(self.compiled, page_markdown(entry, self.docs, self.generated), view.context(), entry.page.src_uri)
         converter = md.Markdown(extensions=self.extensions, extension_configs=self.extension_configs)
         html = stash.fill(converter.convert(text))

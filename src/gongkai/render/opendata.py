@@ -57,3 +57,43 @@ def csv_bytes(sr: ScoredReport) -> bytes:
                     )
                 )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+# ---- 部门决算 -------------------------------------------------------------------------
+
+def final_json_bytes(fr) -> bytes:
+    """``数据`` as entered and ``计算结果``: every table derived, every figure of the 情况说明."""
+    data = fr.report.model_dump(by_alias=True, exclude_none=True)
+    tables = [
+        {
+            "表号": t.position or t.number,
+            "表名": t.title,
+            "栏": [
+                {"名称": side.title, "列": list(side.columns), "行": [{"编码": l.code, "名称": l.name, "行次": l.number, "数": [_plain(v) for v in l.values]} for l in side.lines]}
+                for side in t.sides
+            ],
+            "空表说明": t.empty_note,
+        }
+        for t in fr.tables
+    ]
+    figures = {k: _plain(v) for k, v in (fr.derived.totals.items() if fr.derived else [])}
+    body = {"数据": _plain(data), "计算结果": {"file": fr.file, "kind": fr.report.kind, "tables": tables, "figures": figures}}
+    return (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+FINAL_CSV_HEADER = ("表号", "表名", "栏", "行次", "科目编码", "项目", "列", "金额")
+
+
+def final_csv_bytes(fr) -> bytes:
+    """Every figure of the nine tables, one per line (long format), as Excel and scripts read it."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(FINAL_CSV_HEADER)
+    for t in fr.tables:
+        for side in t.sides:
+            for line in side.lines:
+                for column, value in zip(side.columns, line.values):
+                    if value is None:
+                        continue
+                    writer.writerow((t.position or t.number, t.title, side.title or "", line.number or "", line.code, line.name, column, f"{value:f}"))
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -45,6 +45,7 @@ class Links:
     yaml: str | None = None
     json: str | None = None
     csv: str | None = None
+    xlsx: str | None = None
     pdf: str | None = None
 
 
