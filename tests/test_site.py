@@ -61,10 +61,18 @@ def site(tmp_path_factory) -> Path:
     return out
 
 
-def data_files() -> list[str]:
-    """Every report data file under data/ (data/rulesets/ holds rulesets, not reports)."""
+def data_files(final: bool = False) -> list[str]:
+    """Every scored report data file under data/ (data/rulesets/ holds rulesets, not reports);
+    with ``final``, the 部门决算 files instead (they have tables, not a total and a grade)."""
     files = [p for p in DATA.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file() and "rulesets" not in p.relative_to(DATA).parts]
-    return sorted(f.relative_to(ROOT).as_posix() for f in files)
+    rels = sorted(f.relative_to(ROOT).as_posix() for f in files)
+    return [r for r in rels if is_final(r) == final]
+
+
+def is_final(rel: str) -> bool:
+    from gongkai.final_accounts.evaluate import FinalResult
+
+    return isinstance(result_for(rel).scored, FinalResult)
 
 
 _RESULTS: dict = {}
@@ -112,7 +120,7 @@ def report_data_file(info: dict) -> str:
     rel = downloaded["计算结果"]["file"]
     assert (ROOT / rel).is_file(), f"JSON 下载里的 file 指向不存在的文件：{rel}"
     assert info["yaml"].read_bytes() == (ROOT / rel).read_bytes(), f"{info['yaml']} 与 {rel} 不是逐字节相同"
-    same = [f for f in data_files() if (ROOT / f).read_bytes() == info["yaml"].read_bytes()]
+    same = [f for f in data_files() + data_files(final=True) if (ROOT / f).read_bytes() == info["yaml"].read_bytes()]
     assert rel in same, f"YAML 下载的内容与 {rel} 不同"
     return rel
 
@@ -179,7 +187,7 @@ def test_totals(site, site_map):
     assert every, "data/ 下没有数据文件"
     assert on_report_page == every, f"没有在报告页上核对到：{sorted(every - on_report_page)}"
     assert on_overview == every, f"总览页缺少：{sorted(every - on_overview)}"
-    assert len(site_map["reports"]) == len(every), "报告页的个数应等于数据文件的个数"
+    assert len(site_map["reports"]) == len(every) + len(data_files(final=True)), "报告页的个数应等于数据文件的个数"
     # Each report appears on its page, the overview, its year and its department at least.
     assert checked_rows >= 3 * 2 * len(every)
     assert len(checked_pages) >= len(every) + 1 + 2
@@ -208,6 +216,8 @@ def test_open_data(site, site_map):
     assert site_map["reports"]
     for url, info in site_map["reports"].items():
         rel = report_data_file(info)
+        if is_final(rel):
+            continue  # test_final_accounts_pages_and_downloads
         sr = result_for(rel).scored
         downloaded = json.loads(info["json"].read_text(encoding="utf-8"))
         assert downloaded["计算结果"] == score_json(sr), f"{url}: JSON 下载的计算结果与 gongkai score 不同"
@@ -220,6 +230,34 @@ def test_open_data(site, site_map):
         assert rows and "得分" in rows[0], f"{url}: CSV 没有表头"
         assert len(rows) == 1 + leaves, f"{url}: CSV 有 {len(rows) - 1} 行指标，应为 {leaves}（含年度目标的指标）"
         assert all(len(r) == len(rows[0]) for r in rows), f"{url}: CSV 各行列数不同"
+
+
+def test_final_accounts_pages_and_downloads(site, site_map):
+    """部门决算 pages show the derived totals; their JSON, CSV and Excel downloads hold the nine tables."""
+    from gongkai.final_accounts import workbook
+    from gongkai.render.opendata import final_json_bytes
+
+    finals = data_files(final=True)
+    assert finals, "示例中应有部门决算"
+    seen = set()
+    for url, info in site_map["reports"].items():
+        rel = report_data_file(info)
+        if rel not in finals:
+            continue
+        fr = result_for(rel).scored
+        marks = {m.kind: m.text for m in site_map["pages"][url].marks}
+        assert Decimal(marks["本年收入合计"].replace(",", "")) == fr.derived.totals["本年收入合计"], url
+        assert Decimal(marks["本年支出合计"].replace(",", "")) == fr.derived.totals["本年支出合计"], url
+        downloaded = json.loads(info["json"].read_text(encoding="utf-8"))
+        assert downloaded["计算结果"] == json.loads(final_json_bytes(fr))["计算结果"]
+        rows = list(csv.reader(io.StringIO(info["csv"].read_bytes().decode("utf-8-sig"), newline="")))
+        figures = sum(1 for t in fr.tables for side in t.sides for line in side.lines for v in line.values if v is not None)
+        assert len(rows) == 1 + figures
+        xlsx = info["json"].with_suffix(".xlsx")
+        printed, _, problems = workbook.read(xlsx.read_bytes(), str(xlsx))
+        assert problems == [] and len(printed) == 9
+        seen.add(rel)
+    assert seen == set(finals)
 
 
 # ---- 2. offline ---------------------------------------------------------------------------
@@ -337,7 +375,7 @@ def test_search_department(search, site_map):
     for url, info in site_map["reports"].items():
         if report_data_file(info).startswith("data/2021/shenzhen-gsl/"):
             shenzhen.add(page_of(url))
-    assert len(shenzhen) == len([f for f in data_files() if f.startswith("data/2021/shenzhen-gsl/")])
+    assert len(shenzhen) == len([f for f in data_files() + data_files(final=True) if f.startswith("data/2021/shenzhen-gsl/")])
     missing = shenzhen - found
     assert not missing, f"搜索“深圳”没有找到这些报告：{sorted(missing)}"
     assert "2022/urumqi-gsl/evaluation/" not in found

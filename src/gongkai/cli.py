@@ -176,3 +176,30 @@ def export(path, out, force):
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(write(fr.tables, fr.report.department, fr.report.unit, fr.report.year))
     click.echo(f"已导出 {len(fr.tables)} 张表到 {out}")
+
+
+@main.command()
+@click.option("--site-dir", type=click.Path(), default="site", show_default=True, help="网站输出目录")
+@click.option("--shard", default=None, help="只生成 K/N 分片的 PDF（如 2/4），用于多台机器并行")
+@click.option("--no-pdf", is_flag=True, help="不生成 PDF")
+def build(site_dir, shard, no_pdf):
+    """生成网站和 PDF（在 mkdocs.yml 所在目录运行）。
+
+    先生成到临时目录，成功后才替换原有的网站目录：出错、磁盘满或中断时，原来的网站保持不变。
+    """
+    from .mkdocs_adapter import BuildFailed, build_site
+    from .pdf.stage import parse_shard
+
+    try:
+        parts = parse_shard(shard)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    if not Path("mkdocs.yml").is_file():
+        raise click.UsageError("当前目录没有 mkdocs.yml；请在项目根目录运行")
+    started = time.perf_counter()
+    try:
+        build_site(Path.cwd(), Path(site_dir), pdfs=not no_pdf, shard=parts)
+    except BuildFailed as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(f"网站已生成到 {site_dir}/（{time.perf_counter() - started:.1f} 秒）")

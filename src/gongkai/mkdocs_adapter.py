@@ -15,7 +15,7 @@ from mkdocs.structure.files import File, Files
 from . import catalog as catalog_module
 from .catalog import Catalog, relative_url
 from .pdf.printhtml import PrintRenderer
-from .pdf.stage import PDF_FOLDER, build_pdfs, report_pdf
+from .pdf.stage import PDF_FOLDER, build_pdfs, parse_shard, report_pdf
 from .problems import ERROR, INFO, WARNING
 from .render.environment import PACKAGE_TEMPLATES, html_environment, markdown_environment
 from .render.page import Compiled, PageError, Stash, page_problem, render
@@ -28,6 +28,7 @@ log = logging.getLogger("mkdocs.plugins.gongkai")
 
 TEMPLATE_KEY = "使用模板"
 PDF_SWITCH = "GONGKAI_PDF"  # "1": make PDFs; "0": do not. Default: yes for build, no for serve.
+SHARD = "GONGKAI_SHARD"  # "K/N": make only shard K of N of the PDFs (gongkai build --shard)
 CACHE = Path(".cache") / "gongkai"
 
 
@@ -134,7 +135,8 @@ class SiteBuild:
         generated = {e.page.src_uri: pages.report(e).content for e in self.catalog.entries if e.page.generated}
         renderer = PrintRenderer(self.project, self.docs, self.html_env, self.markdown_env, self.catalog.charts, generated)
         site = Path(config.site_dir).resolve()
-        outcomes = build_pdfs(self.catalog, renderer, site, site / PDF_FOLDER, self.project / CACHE / "pdf")
+        shard = parse_shard(os.environ.get(SHARD))
+        outcomes = build_pdfs(self.catalog, renderer, site, site / PDF_FOLDER, self.project / CACHE / "pdf", shard=shard)
         failed = [o for o in outcomes if o.error]
         made = sum(1 for o in outcomes if o.made and not o.error)
         log.info(f"PDF：{len(outcomes)} 个，新生成 {made} 个，其余未变（取自缓存）")
@@ -164,6 +166,10 @@ def _body_line(page) -> int:
         return 1
     text = Path(page.file.abs_src_path).read_text(encoding="utf-8-sig")
     _, line, _ = catalog_module.front_matter(text, page.file.src_uri)
+    match = catalog_module.FRONT_MATTER.match(text)
+    if match:  # MkDocs drops the blank lines between the front matter and the body
+        rest = text[match.end() :]
+        line += rest.count("\n", 0, len(rest) - len(rest.lstrip("\n")))
     return line
 
 
@@ -175,3 +181,56 @@ def _log_problems(problems: list) -> None:
             log.warning(p.human())
         elif p.severity == INFO:
             log.info(p.human())
+
+
+def build_site(project: Path, site_dir: Path, pdfs: bool = True, shard: tuple | None = None, strict: bool = True) -> None:
+    """``gongkai build``: build into a new folder beside ``site_dir`` and swap it in only when
+    the build succeeded, so an error, a full disk or an interruption leaves the previous site
+    intact. Raises BuildFailed with a Chinese message."""
+    import shutil
+    import tempfile
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    mkdocs_log = logging.getLogger("mkdocs")
+    if not mkdocs_log.handlers:  # the mkdocs command sets this up; here we do
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+        mkdocs_log.addHandler(handler)
+        mkdocs_log.setLevel(logging.WARNING)
+    site_dir = site_dir.resolve()
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.new-", dir=site_dir.parent))
+    previous = {k: os.environ.get(k) for k in (PDF_SWITCH, SHARD)}
+    os.environ[PDF_SWITCH] = "1" if pdfs else "0"
+    os.environ[SHARD] = f"{shard[0]}/{shard[1]}" if shard else ""
+    try:
+        config = load_config(str(project / "mkdocs.yml"), site_dir=str(staging), strict=strict)
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(config)
+        finally:
+            config.plugins.on_shutdown()
+    except (MkDocsException, OSError, KeyboardInterrupt) as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BuildFailed(f"网站未生成（{type(exc).__name__}：{exc}）；原有的 {site_dir.name}/ 保持不变") from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    retired = site_dir.with_name(f".{site_dir.name}.old-{os.getpid()}")
+    if site_dir.exists():
+        os.replace(site_dir, retired)
+    os.replace(staging, site_dir)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+class BuildFailed(Exception):
+    """The site could not be built; the message says why, in Chinese."""

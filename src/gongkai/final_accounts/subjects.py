@@ -49,6 +49,18 @@ def parents(code: str) -> list:
     return [code[:n] for n in (3, 5) if len(code) > n]
 
 
-def economic_children(category: str) -> list:
-    """The 款 codes of an 经济分类 类, in code order."""
-    return sorted(c for c in economic() if len(c) == 5 and c.startswith(category))
+# The 款 rows 表6 prints under each 类 (the 2021 standard table), whether or not they have money.
+TABLE6_ROWS = (
+    "30101 30102 30103 30106 30107 30108 30109 30110 30111 30112 30113 30114 30199 "
+    "30301 30302 30303 30304 30305 30306 30307 30308 30309 30310 30311 30399 "
+    "30201 30202 30203 30204 30205 30206 30207 30208 30209 30211 30212 30213 30214 30215 30216 30217 30218 "
+    "30224 30225 30226 30227 30228 30229 30231 30239 30240 30299 30701 30702 "
+    "31001 31002 31003 31005 31006 31007 31008 31009 31010 31011 31012 31013 31019 31021 31022 31099 "
+    "39906 39907 39908 39999"
+).split()
+
+
+def economic_children(category: str, amounts: dict | None = None) -> list:
+    """The 款 rows of an 经济分类 类 in 表6: the standard rows, and any other 款 that has money."""
+    extra = [c for c in (amounts or {}) if len(c) == 5 and c.startswith(category) and c not in TABLE6_ROWS]
+    return sorted({c for c in TABLE6_ROWS if c.startswith(category)} | set(extra))

@@ -290,15 +290,18 @@ class _Deriver:
         def side(categories):
             lines, total = [], ZERO
             for category in categories:
-                children = subjects.economic_children(category)
+                children = subjects.economic_children(category, detail)
                 value = _sum(detail.get(c) for c in children)
                 total += value
                 lines.append(Line(economic.get(category, category), [value], category, 1))
-                lines += [Line(economic[c], [detail.get(c, ZERO)], c, 2) for c in children]
+                lines += [Line(economic.get(c, "（未知科目）"), [detail.get(c, ZERO)], c, 2) for c in children]
             return lines, total
 
         personnel, personnel_total = side(subjects.PERSONNEL)
         public, public_total = side(subjects.PUBLIC)
+        rows = max(len(personnel), len(public))  # both totals on the last row, as printed
+        personnel += [Line("", [None]) for _ in range(rows - len(personnel))]
+        public += [Line("", [None]) for _ in range(rows - len(public))]
         personnel.append(Line("人员经费合计", [personnel_total], "", 0))
         public.append(Line("公用经费合计", [public_total], "", 0))
         return Table(6, "", [Side("人员经费", ("金额",), personnel), Side("公用经费", ("金额",), public)])

@@ -53,11 +53,16 @@ def _fixed_times(data: bytes, when: tuple) -> bytes:
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        stamp = "%04d-%02d-%02dT%02d:%02d:%02dZ" % when
         for item in source.infolist():
             info = zipfile.ZipInfo(item.filename, date_time=when)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = item.external_attr
-            target.writestr(info, source.read(item.filename))
+            content = source.read(item.filename)
+            if item.filename == "docProps/core.xml":  # openpyxl stamps the time of saving
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", lambda m: m.group(1) + stamp.encode(), content)
+                content = re.sub(rb"(<dcterms:created[^>]*>)[^<]*", lambda m: m.group(1) + stamp.encode(), content)
+            target.writestr(info, content)
     return out.getvalue()
 
 

@@ -72,8 +72,28 @@ def _key(job: Job, fonts: str) -> str:
     return digest.hexdigest()
 
 
-def plan(catalog: Catalog, renderer: PrintRenderer, only: set | None = None) -> list:
-    """Jobs for every report (or those whose data file is in ``only``) and their volumes."""
+def in_shard(output: str, shard: tuple | None) -> bool:
+    """Whether a PDF belongs to shard K of N: a stable hash of its path, so any machine
+    agrees which PDFs are its own and N shards together make every PDF exactly once."""
+    if shard is None:
+        return True
+    k, n = shard
+    return int(hashlib.sha256(output.encode("utf-8")).hexdigest(), 16) % n == k - 1
+
+
+def parse_shard(text: str | None) -> tuple | None:
+    """"2/5" → (2, 5); None or "" → None. Raises ValueError with a Chinese message."""
+    if not text:
+        return None
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        raise ValueError(f"分片应写成 K/N（1 ≤ K ≤ N），如 2/4，而不是“{text}”")
+    return int(match.group(1)), int(match.group(2))
+
+
+def plan(catalog: Catalog, renderer: PrintRenderer, only: set | None = None, shard: tuple | None = None) -> list:
+    """Jobs for every report (or those whose data file is in ``only``) and their volumes,
+    restricted to one shard when ``shard`` is (K, N)."""
     fonts = fonts_fingerprint()
     jobs, groups = [], {}
     for entry in catalog.entries:
@@ -90,6 +110,7 @@ def plan(catalog: Catalog, renderer: PrintRenderer, only: set | None = None) -> 
         attachments = [a for e in entries for a in _attachments(e, prefix=f"{e.slug}.")]
         job = Job(volume_pdf(entries[0]), html, f"{entries[0].report.department} {year} 年度汇编", attachments, max(document_date(e) for e in entries))
         jobs.append(job)
+    jobs = [job for job in jobs if in_shard(job.output, shard)]
     for job in jobs:
         job.key = _key(job, fonts)
     return jobs
@@ -193,12 +214,12 @@ def _with_progress(results, total: int, show: bool) -> list:
         return list(bar)
 
 
-def build_pdfs(catalog: Catalog, renderer: PrintRenderer, root: Path, out: Path, cache: Path | None, workers: int | None = None, only: set | None = None, progress: bool | None = None) -> list:
+def build_pdfs(catalog: Catalog, renderer: PrintRenderer, root: Path, out: Path, cache: Path | None, workers: int | None = None, only: set | None = None, progress: bool | None = None, shard: tuple | None = None) -> list:
     """Plan and make every PDF of a catalog; returns the outcomes (errors among them)."""
-    return run(plan(catalog, renderer, only), root, out, cache, workers, progress)
+    return run(plan(catalog, renderer, only, shard), root, out, cache, workers, progress)
 
 
-def project_pdfs(project: Path, out: Path, workers: int | None = None, only: set | None = None, use_cache: bool = True, progress: bool | None = None) -> tuple:
+def project_pdfs(project: Path, out: Path, workers: int | None = None, only: set | None = None, use_cache: bool = True, progress: bool | None = None, shard: tuple | None = None) -> tuple:
     """``gongkai pdf``: the PDFs of a project without building the site. Returns (catalog, outcomes);
     resources are read only from the docs folder."""
     from ..catalog import build
@@ -216,4 +237,4 @@ def project_pdfs(project: Path, out: Path, workers: int | None = None, only: set
     generated = {e.page.src_uri: pages.report(e).content for e in catalog.entries if e.page.generated}
     renderer = PrintRenderer(project, docs, html_env, markdown_env, catalog.charts, generated)
     cache = project / ".cache" / "gongkai" / "pdf" if use_cache else None
-    return catalog, build_pdfs(catalog, renderer, docs, out, cache, workers, only, progress)
+    return catalog, build_pdfs(catalog, renderer, docs, out, cache, workers, only, progress, shard)

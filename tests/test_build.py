@@ -1,0 +1,144 @@
+"""Building at scale and under failure: PDF shards, the swap that keeps the previous site,
+and bad pages that fail with a located message."""
+
+import errno
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from gongkai.catalog import report_pages
+from gongkai.pdf.stage import in_shard, parse_shard, project_pdfs
+from gongkai.pipeline import evaluate
+
+
+def small_project(root: Path) -> Path:
+    for rel in ("data/2021/guangshui-gsl", "data/2022/urumqi-gsl", "content/2022/urumqi-gsl"):
+        shutil.copytree(ROOT / rel, root / rel)
+    (root / "mkdocs.yml").write_text(
+        "site_name: 测试\ndocs_dir: content\ntheme:\n  name: material\n  language: zh\n  font: false\n"
+        "markdown_extensions: [admonition, attr_list, md_in_html, footnotes, tables, toc]\nhooks:\n  - hooks/gongkai_hooks.py\n",
+        encoding="utf-8",
+    )
+    shutil.copytree(ROOT / "hooks", root / "hooks")
+    (root / "content" / "index.md").write_text("# 测试\n", encoding="utf-8")
+    return root
+
+
+def test_shards_together_are_byte_identical_to_a_full_build(tmp_path):
+    project = small_project(tmp_path / "p")
+    _, full = project_pdfs(project, tmp_path / "full", workers=1, use_cache=False, progress=False)
+    made = {o.job.output for o in full}
+    assert len(made) == 5 and not [o for o in full if o.error]
+    seen = []
+    for k in (1, 2, 3):
+        _, part = project_pdfs(project, tmp_path / f"shard{k}", workers=1, use_cache=False, progress=False, shard=(k, 3))
+        seen += [o.job.output for o in part]
+        for o in part:
+            assert (tmp_path / f"shard{k}" / o.job.output).read_bytes() == (tmp_path / "full" / o.job.output).read_bytes()
+    assert sorted(seen) == sorted(made)  # every PDF exactly once
+
+
+def test_shard_assignment_is_stable_and_parsed_strictly():
+    paths = [f"2021/u{i}/r{i}.pdf" for i in range(300)]
+    counts = [sum(in_shard(p, (k, 4)) for p in paths) for k in (1, 2, 3, 4)]
+    assert sum(counts) == 300 and min(counts) > 50  # balanced enough for a CI matrix
+    assert parse_shard("2/4") == (2, 4) and parse_shard(None) is None
+    for bad in ("0/4", "5/4", "2-4", "a/b"):
+        with pytest.raises(ValueError, match="K/N"):
+            parse_shard(bad)
+
+
+# ---- the previous site survives a failed build -------------------------------------------
+
+
+def _old_site(project: Path) -> Path:
+    site = project / "site"
+    site.mkdir()
+    (site / "index.html").write_text("上一次的网站", encoding="utf-8")
+    return site
+
+
+def test_a_failed_build_keeps_the_previous_site(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from gongkai.cli import main
+
+    project = small_project(tmp_path / "p")
+    site = _old_site(project)
+    (project / "content" / "broken.md").write_text("---\n数据: data/2022/urumqi-gsl/evaluation.yaml\n---\n\n{{ 不存在 }}\n", encoding="utf-8")
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(main, ["build", "--no-pdf"])
+    assert result.exit_code == 1 and "原有的 site/ 保持不变" in result.output
+    assert (site / "index.html").read_text(encoding="utf-8") == "上一次的网站"
+    assert not [p for p in project.iterdir() if p.name.startswith(".site.")]  # no half-built folders left
+
+
+def test_a_full_disk_or_interrupted_build_keeps_the_previous_site(tmp_path, monkeypatch):
+    import mkdocs.commands.build as mkdocs_build
+
+    from gongkai.mkdocs_adapter import BuildFailed, build_site
+
+    project = small_project(tmp_path / "p")
+    site = _old_site(project)
+
+    def disk_full(config, **kwargs):
+        Path(config.site_dir, "half.html").write_text("半个网站", encoding="utf-8")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(mkdocs_build, "build", disk_full)
+    with pytest.raises(BuildFailed, match="保持不变"):
+        build_site(project, site, pdfs=False)
+    assert (site / "index.html").read_text(encoding="utf-8") == "上一次的网站" and not (site / "half.html").exists()
+
+    def interrupted(config, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(mkdocs_build, "build", interrupted)
+    with pytest.raises(BuildFailed):
+        build_site(project, site, pdfs=False)
+    assert (site / "index.html").read_text(encoding="utf-8") == "上一次的网站"
+    assert not [p for p in project.iterdir() if p.name.startswith(".site.")]
+
+
+def test_a_successful_build_replaces_the_site(tmp_path, monkeypatch):
+    from gongkai.mkdocs_adapter import build_site
+
+    project = small_project(tmp_path / "p")
+    site = _old_site(project)
+    build_site(project, site, pdfs=False)
+    assert "上一次的网站" not in (site / "index.html").read_text(encoding="utf-8")
+    assert (site / "2022" / "urumqi-gsl" / "evaluation" / "index.html").is_file()
+
+
+# ---- bad pages and files -----------------------------------------------------------------
+
+
+def test_malformed_front_matter_and_missing_data_are_located(tmp_path):
+    docs, data = tmp_path / "content", tmp_path / "data"
+    docs.mkdir()
+    data.mkdir()
+    (docs / "bad.md").write_text("---\n数据: [未闭合\n---\n正文\n", encoding="utf-8")
+    (docs / "missing.md").write_text("---\n数据: data/没有这个文件.yaml\n---\n正文\n", encoding="utf-8")
+    (docs / "outside.md").write_text("---\n数据: ../../etc/passwd\n---\n正文\n", encoding="utf-8")
+    _, problems = report_pages(tmp_path, docs, data)
+    found = {(p.file, p.code) for p in problems}
+    assert ("content/bad.md", "PAGE_FRONT_MATTER") in found
+    assert ("content/missing.md", "PAGE_DATA") in found and ("content/outside.md", "PAGE_DATA") in found
+    bad = next(p for p in problems if p.code == "PAGE_FRONT_MATTER")
+    assert bad.line == 3  # where the parser finds the unclosed [ (the closing --- line)
+
+
+def test_a_50_mb_report_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)
+
+    def no_reading(self, *args, **kwargs):
+        raise AssertionError("the file must not be read")
+
+    monkeypatch.setattr(Path, "read_bytes", no_reading)
+    result = evaluate(big)
+    [p] = result.problems
+    assert p.code == "YAML_TOO_LARGE" and "52,428,800 字节" in p.message
