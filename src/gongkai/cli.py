@@ -203,3 +203,8 @@ def build(site_dir, shard, no_pdf):
         click.echo(str(exc), err=True)
         sys.exit(1)
     click.echo(f"网站已生成到 {site_dir}/（{time.perf_counter() - started:.1f} 秒）")
+
+
+from .cli_review import diff as diff_command  # noqa: E402  (commands kept in their own modules)
+
+main.add_command(diff_command)
