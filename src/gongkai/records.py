@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, WithJsonSchema
 
 from .numbers import usable
 from .targets import text_of
@@ -64,8 +64,10 @@ def _year(value):
     return value
 
 
-Num = Annotated[Decimal, BeforeValidator(_number)]
-Text = Annotated[str, BeforeValidator(_text)]
+# In the JSON Schema (for editors) a number may be written as a number or as number text, and a
+# text field (指标值, 完成值 …) may be written as a number (完成值: 4), as the loader accepts.
+Num = Annotated[Decimal, BeforeValidator(_number), WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^\s*-?[\d,]+(\.\d+)?\s*$"}]})]
+Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}]})]
 Flag = Annotated[bool, BeforeValidator(_flag)]
 
 
