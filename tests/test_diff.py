@@ -22,8 +22,8 @@ A02 = (REPORTS / "a02.yaml").as_posix()
 
 # The evaluator's 得分 of 群众满意度 goes with the old 完成值 (with it, the leaf stays 人工 20 分), and the
 # printed 总分 96.8 would now disagree: the edit changes the 完成值 and drops both.
-SATISFACTION_OLD = "{名称: 群众满意度, 指标值: 100%, 完成值: 100%, 分值: 20.0, 得分: 20.0}"
-SATISFACTION_NEW = "{名称: 群众满意度, 指标值: 100%, 完成值: 60%, 分值: 20.0}"
+SATISFACTION_OLD = "{名称: 群众满意度, 分值: 20.0, 指标值: 100%, 完成值: 100%, 得分: 20.0}"
+SATISFACTION_NEW = "{名称: 群众满意度, 分值: 20.0, 指标值: 100%, 完成值: 60%}"
 PRINTED_TOTAL = "原文:\n  总分: 96.8\n"
 
 
@@ -239,7 +239,7 @@ def test_moved_lines_and_unscored_edits_are_not_changes(lowered, monkeypatch):
 def test_resolved_problems_and_a_file_that_does_not_parse(lowered, monkeypatch):
     path = lowered / A02
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("完成值: 60%, 分值: 20.0}", "完成值: 60%, 分值: 20.0, 偏差原因: 部分群众不满意}"), encoding="utf-8")
+    path.write_text(text.replace("完成值: 60%}", "完成值: 60%, 偏差原因: 部分群众不满意}"), encoding="utf-8")
     result = run(lowered, monkeypatch, "HEAD")
     assert "已解决的核对问题：" in result.stdout and "`REASON_MISSING`（原第 57 行）" in result.stdout
     assert "| 总分 |" in result.stdout and "已解决 1 个警告" in result.stdout

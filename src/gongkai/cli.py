@@ -206,5 +206,8 @@ def build(site_dir, shard, no_pdf):
 
 
 from .cli_review import diff as diff_command  # noqa: E402  (commands kept in their own modules)
+from .cli_authoring import fmt as fmt_command, new as new_command  # noqa: E402
 
 main.add_command(diff_command)
+main.add_command(fmt_command)
+main.add_command(new_command)

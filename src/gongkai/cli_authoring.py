@@ -1,0 +1,67 @@
+"""Commands for writing data: ``gongkai fmt`` and ``gongkai new``.
+
+Registered on the ``gongkai`` group in :mod:`gongkai.cli` (``main.add_command(fmt)``,
+``main.add_command(new)``). Exit codes as elsewhere: 0 fine, 1 problems, 2 usage."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .scaffold import KINDS
+
+
+@click.command(name="fmt")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--check", is_flag=True, help="只检查、不改写：列出格式需要统一的文件，有则退出码 1（用于 CI）")
+def fmt(paths, check):
+    """统一数据文件的格式：键按规定的顺序排列，两格缩进，注释和数字的写法原样保留。
+
+    PATHS 为 YAML 文件或文件夹，默认 data/。退出码：0 格式都已统一（或已改写），
+    1 有文件需要改写（--check 时）或有文件无法读取，2 路径不存在或不是 YAML 文件。
+    """
+    from .fmt import format_paths
+
+    try:
+        outcomes = format_paths(paths or ["data"], check)
+    except (FileNotFoundError, ValueError) as exc:
+        raise click.UsageError(str(exc)) from None
+    failed = [o for o in outcomes if o.problem is not None]
+    changed = [o for o in outcomes if o.changed]
+    for o in failed:
+        click.echo(o.problem.human() + "（文件未修改）", err=True)
+    for o in changed:
+        click.echo(f"需要统一格式：{o.file}" if check else f"已统一格式：{o.file}")
+    total = len(outcomes)
+    if check:
+        if changed:
+            click.echo(f"{len(changed)} 个文件的格式需要统一（共 {total} 个）；运行 gongkai fmt 改写。")
+        elif not failed:
+            click.echo(f"{total} 个文件的格式都已统一。")
+    else:
+        click.echo(f"已改写 {len(changed)} 个文件，{total - len(changed) - len(failed)} 个无需改动" + (f"，{len(failed)} 个无法读取。" if failed else "。"))
+    sys.exit(1 if failed or (check and changed) else 0)
+
+
+@click.command(name="new")
+@click.argument("kind", type=click.Choice(list(KINDS)), metavar="KIND")
+@click.argument("path", type=click.Path())
+@click.option("--year", type=click.IntRange(1949, 2200), default=None, help="年度（默认取路径中的年份，如 data/2024/…，否则为上一年）")
+@click.option("--department", default=None, help="部门（单位）名称（默认为“××单位”，之后再改）")
+def new(kind, path, year, department):
+    """新建一份报告：数据文件（每个字段都有中文注释）和同名的正文页面。
+
+    KIND 为 自评表、评价报告、部门整体 或 部门决算；PATH 为数据文件，如 data/2024/my-unit/project.yaml，
+    页面写到 content/ 下同样的位置（content/2024/my-unit/project.md）。已存在的文件不会被覆盖（退出码 2）。
+    """
+    from .scaffold import ScaffoldError, create
+
+    try:
+        made = create(kind, path, year=year, department=department)
+    except ScaffoldError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    click.echo(f"已新建数据文件：{made.data}")
+    click.echo(f"已新建页面：{made.page}")
+    click.echo(f"按注释修改数据后，运行 gongkai check {made.data} 核对。")
