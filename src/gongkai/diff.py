@@ -459,23 +459,20 @@ def _problem_key(p, paths) -> tuple:
 
 def _problem_changes(old: list, new: list, paths) -> tuple[list, list]:
     """(new problems, resolved problems), compared without line numbers."""
-    left = Counter(_problem_key(p, paths) for p in old)
-    appeared = []
-    for p in new:
+    return _not_in(new, old, paths), _not_in(old, new, paths)
+
+
+def _not_in(these: list, those: list, paths) -> list:
+    """The problems of ``these`` that ``those`` does not have (as many times as they occur)."""
+    left = Counter(_problem_key(p, paths) for p in those)
+    out = []
+    for p in these:
         key = _problem_key(p, paths)
         if left[key]:
             left[key] -= 1
         else:
-            appeared.append(p)
-    right = Counter(_problem_key(p, paths) for p in new)
-    resolved = []
-    for p in old:
-        key = _problem_key(p, paths)
-        if right[key]:
-            right[key] -= 1
-        else:
-            resolved.append(p)
-    return appeared, resolved
+            out.append(p)
+    return out
 
 
 def _direction(old: ScoredReport, new: ScoredReport) -> str | None:
