@@ -4,6 +4,7 @@ checked against the ones derived from the data)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field, PrivateAttr
@@ -51,10 +52,10 @@ class ThreePublic(Record):
 
 
 class Carry(Record):
-    opening: Num = Field(0, alias="年初结转和结余")
-    non_fiscal_surplus_used: Num = Field(0, alias="使用非财政拨款结余")
-    distributed: Num = Field(0, alias="结余分配")
-    closing: Num = Field(0, alias="年末结转和结余")
+    opening: Num = Field(Decimal(0), alias="年初结转和结余")
+    non_fiscal_surplus_used: Num = Field(Decimal(0), alias="使用非财政拨款结余")
+    distributed: Num = Field(Decimal(0), alias="结余分配")
+    closing: Num = Field(Decimal(0), alias="年末结转和结余")
     fiscal_opening: dict[FundKey, Num] = Field(default_factory=dict, alias="年初财政拨款结转和结余")
     fiscal_closing: dict[FundKey, Num] = Field(default_factory=dict, alias="年末财政拨款结转和结余")
 

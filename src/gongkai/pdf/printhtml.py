@@ -138,9 +138,15 @@ class PrintRenderer:
         self.charts = charts
         self.generated = generated
         self.extensions, self.extension_configs = markdown_settings(project)
+        self.bodies: dict = {}  # a report's body is made once, for its own PDF and its volume
 
     def body(self, entry: Entry) -> str:
         """The report's content as HTML: page template, Markdown, tables and charts."""
+        if entry.page.src_uri not in self.bodies:
+            self.bodies[entry.page.src_uri] = self._body(entry)
+        return self.bodies[entry.page.src_uri]
+
+    def _body(self, entry: Entry) -> str:
         stash = Stash()
         view = view_for(entry.scored, self.html_env, stash, Links(), self.charts)
         text = render(self.compiled, page_markdown(entry, self.docs, self.generated), view.context(), entry.page.src_uri)
