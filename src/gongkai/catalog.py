@@ -152,11 +152,14 @@ def _head(path: Path, limit: int = 8192) -> str:
         return handle.read(limit)
 
 
-def build(project: Path, docs: Path, data: Path) -> Catalog:
-    """Find, score and check every report shown on the site."""
+ALL_DOWNLOADS = ("yaml", "json", "csv", "xlsx")
+
+
+def build(project: Path, docs: Path, data: Path, downloads: tuple = ALL_DOWNLOADS) -> Catalog:
+    """Find, score and check every report shown on the site (and make the ``downloads`` asked for)."""
     pages, problems = report_pages(project, docs, data)
     catalog = Catalog(problems=problems)
-    calls = [(str(project / p.data), p.data, wanted_charts(p, docs)) for p in pages]
+    calls = [(str(project / p.data), p.data, wanted_charts(p, docs), downloads) for p in pages]
     prepared = map_jobs(prepare, calls)
     for page, (result, charts, downloads) in zip(pages, prepared):
         catalog.problems += result.problems
@@ -178,7 +181,7 @@ def wanted_charts(page: Page, docs: Path) -> tuple:
     return tuple(kind for kind, call in CHART_CALLS.items() if call in text)
 
 
-def prepare(path: str, display: str, charts: tuple = ()) -> tuple:
+def prepare(path: str, display: str, charts: tuple = (), downloads: tuple = ALL_DOWNLOADS) -> tuple:
     """Everything about one report that does not need the page: its score and problems,
     the SVG of the charts its page shows, and its open-data files. Runs in worker
     processes on large sites."""
@@ -187,15 +190,19 @@ def prepare(path: str, display: str, charts: tuple = ()) -> tuple:
         return result, {}, {}
     if isinstance(result.scored, FinalResult):
         fr = result.scored
-        xlsx = workbook.write(fr.tables, fr.report.department, fr.report.unit, fr.report.year)
-        downloads = {"yaml": Path(path).read_bytes(), "json": final_json_bytes(fr), "csv": final_csv_bytes(fr), "xlsx": xlsx}
-        return result, {}, downloads
+        makers = {
+            "yaml": lambda: Path(path).read_bytes(),
+            "json": lambda: final_json_bytes(fr),
+            "csv": lambda: final_csv_bytes(fr),
+            "xlsx": lambda: workbook.write(fr.tables, fr.report.department, fr.report.unit, fr.report.year),
+        }
+        return result, {}, {kind: makers[kind]() for kind in downloads}
     cache: dict = {}
     for kind, spec in chart_specs(result.scored).items():
         if kind in charts:
             draw(spec, cache)
-    downloads = {"yaml": Path(path).read_bytes(), "json": json_bytes(result.scored), "csv": csv_bytes(result.scored)}
-    return result, cache, downloads
+    makers = {"yaml": lambda: Path(path).read_bytes(), "json": lambda: json_bytes(result.scored), "csv": lambda: csv_bytes(result.scored)}
+    return result, cache, {kind: makers[kind]() for kind in downloads if kind in makers}
 
 
 def relative_url(from_url: str, to_url: str) -> str:

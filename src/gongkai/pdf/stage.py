@@ -15,6 +15,7 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from .. import __version__
@@ -56,6 +57,7 @@ def fonts_fingerprint() -> str:
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=1)
 def _weasyprint_version() -> str:
     import importlib.metadata
 
@@ -153,6 +155,19 @@ def _render(job: Job, root: str, out: str, cache: str | None) -> Outcome:
     return Outcome(job, True, None, time.perf_counter() - started)
 
 
+def _place(cached: Path, target: Path) -> None:
+    """Put a cached PDF in the output: a hard link when the folders share a disk (instant), else a copy."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        if os.path.samefile(cached, target):
+            return
+        target.unlink()
+    try:
+        os.link(cached, target)
+    except OSError:
+        shutil.copyfile(cached, target)
+
+
 def _write_atomically(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
@@ -185,9 +200,7 @@ def run(jobs: list, root: Path, out: Path, cache: Path | None, workers: int | No
         job.key = hashlib.sha256((job.key + resources_digest(job, root)).encode()).hexdigest()
         cached = cache / f"{job.key}.pdf" if cache else None
         if cached is not None and cached.is_file():
-            target = out / job.output
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(cached, target)
+            _place(cached, out / job.output)
             outcomes.append(Outcome(job, False))
         else:
             todo.append(job)
@@ -228,7 +241,7 @@ def project_pdfs(project: Path, out: Path, workers: int | None = None, only: set
     from .printhtml import docs_folder
 
     docs = docs_folder(project)
-    catalog = build(project, docs, project / "data")
+    catalog = build(project, docs, project / "data", downloads=("yaml", "json"))  # what PDFs attach
     if catalog.failed:
         return catalog, []
     html_env = html_environment(project)
