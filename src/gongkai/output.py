@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from decimal import Decimal
 
-from .numbers import fixed, plain, percent
+from .numbers import fixed, money, plain, percent
 from .problems import summary
 from .scoring import Scored, ScoredReport
 
@@ -155,7 +155,7 @@ def final_text(fr) -> str:
         lines.append("只有照印发版本录入的表格（原表），没有可计算的数据。")
         return "\n".join(lines)
     for name, value in fr.derived.totals.items():
-        lines.append(f"{pad(name, 34)}{value:>14,.2f}")
+        lines.append(f"{pad(name, 34)}{money(value):>14}")
     if fr.explanation:
         lines.append("")
         for name, change in fr.explanation.items():

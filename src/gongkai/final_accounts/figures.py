@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..numbers import HUNDRED, ZERO, divide, round_half_up
+from ..numbers import ZERO, divide, percent, round_half_up
 
 BASES = {"上年决算": "上年决算数", "年初预算": "年初预算数", "预算": "预算"}
 
@@ -23,7 +23,8 @@ def amount_text(value: Decimal, unit: str = "万元") -> str:
 
 
 def rate_text(fraction: Decimal, places: int = 1) -> str:
-    return f"{round_half_up(fraction * HUNDRED, places):f}%"
+    """增减率 and 完成率 as 情况说明 print them: one decimal by default (8.0%)."""
+    return percent(fraction, places)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from .. import numbers
 from ..numbers import ZERO
 from ..problems import problem
 from . import subjects
@@ -19,7 +20,7 @@ TOLERANCE = Decimal("0.01")
 
 
 def money(value: Decimal) -> str:
-    return f"{value:,.2f}"
+    return numbers.money(value, 2)
 
 
 def _norm(name: str) -> str:

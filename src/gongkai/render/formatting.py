@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..numbers import HUNDRED, money, plain, round_half_up
+from ..numbers import fixed, money, percent, plain, round_half_up
 
 
 def as_decimal(value) -> Decimal | None:
@@ -37,9 +37,7 @@ def amount(value, unit: str = "万元", places: int = 2) -> str:
 def percentage(fraction, places: int = 2) -> str:
     """百分比 from a fraction: ``0.56047`` → ``56.05%``."""
     number = as_decimal(fraction)
-    if number is None:
-        return ""
-    return f"{round_half_up(number * HUNDRED, places):f}%"
+    return "" if number is None else percent(number, places)
 
 
 def score(value, places: int = 2) -> str:
@@ -51,7 +49,7 @@ def score(value, places: int = 2) -> str:
 def fixed_score(value, places: int = 2) -> str:
     """总分 as official tables print it, with the ruleset's decimals: 96.8 → 96.80."""
     number = as_decimal(value)
-    return "" if number is None else f"{round_half_up(number, places):f}"
+    return "" if number is None else fixed(number, places)
 
 
 def number_text(value) -> str:
