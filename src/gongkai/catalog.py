@@ -34,6 +34,12 @@ class Page:
     generated: bool = False
 
 
+def page_url(src_uri: str) -> str:
+    """The URL of a Markdown page from the site root, as MkDocs makes it with directory URLs."""
+    path = PurePosixPath(src_uri).with_suffix("")
+    return f"{path.parent}/" if path.name == "index" else f"{path}/"
+
+
 @dataclass
 class Entry:
     page: Page
@@ -51,8 +57,7 @@ class Entry:
     @property
     def url(self) -> str:
         """The page's URL from the site root (directory URLs)."""
-        path = PurePosixPath(self.page.src_uri).with_suffix("")
-        return f"{path.parent}/" if path.name == "index" else f"{path}/"
+        return page_url(self.page.src_uri)
 
     @property
     def slug(self) -> str:
@@ -116,9 +121,10 @@ def front_matter(text: str, file: str) -> tuple[dict, int, list]:
 
 def report_pages(project: Path, docs: Path, data: Path) -> tuple[list, list]:
     """Pages that show reports: those naming a data file, then generated ones for the rest."""
-    pages, problems, named = [], [], set()
+    pages, problems, named, existing = [], [], set(), set()
     for md in sorted(docs.rglob("*.md")):
         src_uri = md.relative_to(docs).as_posix()
+        existing.add(src_uri)
         display = md.relative_to(project).as_posix() if md.is_relative_to(project) else str(md)
         head = _head(md)
         if not head.startswith("---"):
@@ -135,7 +141,6 @@ def report_pages(project: Path, docs: Path, data: Path) -> tuple[list, list]:
         rel = path.relative_to(project.resolve()).as_posix()
         named.add(rel)
         pages.append(Page(src_uri, rel))
-    existing = {p.relative_to(docs).as_posix() for p in docs.rglob("*.md")}
     files, _ = discover([data]) if data.is_dir() else ([], [])
     for file in files:
         rel = file.resolve().relative_to(project.resolve()).as_posix()

@@ -52,6 +52,7 @@ class SiteBuild:
         self.markdown_env = markdown_environment(self.html_env)
         self.compiled = Compiled(self.markdown_env)
         self.catalog = Catalog()
+        self.entries: dict = {}
         self.stashes: dict = {}
         config.extra_css.append(STYLESHEET)
         load_search_terms(self.project)
@@ -59,6 +60,7 @@ class SiteBuild:
     # ---- files and navigation -------------------------------------------------------
     def on_files(self, files: Files, config) -> Files:
         self.catalog = catalog_module.build(self.project, self.docs, self.data)
+        self.entries = self.catalog.by_page()  # looked up for every page
         _log_problems(self.catalog.problems)
         if self.catalog.failed:
             raise PluginError("数据有错误，未生成网站；请先运行 gongkai check 修正上面列出的问题。")
@@ -74,7 +76,7 @@ class SiteBuild:
 
     # ---- pages --------------------------------------------------------------------
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
-        entry = self.catalog.by_page().get(page.file.src_uri)
+        entry = self.entries.get(page.file.src_uri)
         uses_templates = bool(page.meta.get(TEMPLATE_KEY))
         if entry is None and not uses_templates:
             return markdown
@@ -110,7 +112,7 @@ class SiteBuild:
             "部门数": len(self.catalog.departments()),
             "年度": self.catalog.years(),
             "报告列表": lambda 年度=None: stash.put(
-                pages._table([e for e in entries if 年度 is None or e.report.year == 年度], here, ("year", "department", "name", "total", "grade"))
+                pages.table([e for e in entries if 年度 is None or e.report.year == 年度], here, ("year", "department", "name", "total", "grade"))
             ),
             "链接": lambda url: catalog_module.relative_url(here, url),
         }

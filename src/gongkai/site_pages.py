@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 import jinja2
 from markupsafe import Markup
 
-from .catalog import Catalog, Entry, relative_url
+from .catalog import Catalog, Entry, page_url, relative_url
 from .numbers import ZERO, divide
 from .render.opendata import csv_bytes, json_bytes
 
@@ -38,11 +38,6 @@ def safe_title(text: str) -> str:
     (and strip tags again for <title>), so HTML-significant characters become their
     full-width forms, which read the same in Chinese text and can never form markup."""
     return str(text).translate(_TITLE_SAFE)
-
-
-def page_url(src_uri: str) -> str:
-    path = PurePosixPath(src_uri).with_suffix("")
-    return f"{path.parent}/" if path.name == "index" else f"{path}/"
 
 
 def year_uri(year: int) -> str:
@@ -112,7 +107,8 @@ class SitePages:
         self.html = html_env
         self.markdown = markdown_env
 
-    def _table(self, entries: list, here: str, columns: tuple) -> Markup:
+    def table(self, entries: list, here: str, columns: tuple) -> Markup:
+        """The catalog table of ``entries`` as seen from the page at ``here``."""
         html = self.html.get_template("catalog_table.html").render(rows=_rows(entries, here), columns=columns)
         return Markup(html)
 
@@ -124,12 +120,12 @@ class SitePages:
     def year(self, year: int) -> Generated:
         uri = year_uri(year)
         entries = self.catalog.of_year(year)
-        return self._page("pages/year.md", uri, year=year, stats=_stats(entries), table=self._table(entries, page_url(uri), ("department", "name", "kind", "total", "grade")))
+        return self._page("pages/year.md", uri, year=year, stats=_stats(entries), table=self.table(entries, page_url(uri), ("department", "name", "kind", "total", "grade")))
 
     def department(self, slug: str, name: str) -> Generated:
         uri = department_uri(slug)
         entries = self.catalog.of_department(slug)
-        return self._page("pages/department.md", uri, name=name, stats=_stats(entries), table=self._table(entries, page_url(uri), ("year", "name", "kind", "total", "grade")))
+        return self._page("pages/department.md", uri, name=name, stats=_stats(entries), table=self.table(entries, page_url(uri), ("year", "name", "kind", "total", "grade")))
 
     def overview(self) -> Generated:
         entries = sorted(self.catalog.entries, key=lambda e: (-e.report.year, e.report.department, e.page.src_uri))
@@ -140,7 +136,7 @@ class SitePages:
             OVERVIEW,
             stats=_stats(entries),
             years=years,
-            table=self._table(entries, here, ("year", "department", "name", "kind", "total", "grade")),
+            table=self.table(entries, here, ("year", "department", "name", "kind", "total", "grade")),
         )
 
     def listing(self) -> list:
