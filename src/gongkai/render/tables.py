@@ -23,7 +23,7 @@ class Cell:
 @dataclass
 class Row:
     leaf: Scored
-    cells: list  # one entry per level column: Cell or None (covered by a span)
+    cells: list  # one entry per level down to the leaf: Cell, or None (covered by a rowspan)
     number: int = 0  # 1-based leaf number, for footnotes
 
 
@@ -52,21 +52,18 @@ def indicator_table(tree: list) -> IndicatorTable:
     rows: list[Row] = []
 
     def visit(node: Scored, level: int, opened: list):
-        cell = Cell(node, _leaf_count(node), depth - level if node.is_leaf else 1)
-        opened = opened + [cell]
+        # A leaf above the deepest level spans the remaining level columns, so a row has
+        # one entry per level down to its leaf: a Cell where an indicator starts, None
+        # where the cell above spans over it.
+        opened = opened + [Cell(node, _leaf_count(node), depth - level if node.is_leaf else 1)]
         if node.is_leaf:
-            cells = list(opened) + [None] * (depth - len(opened))
-            rows.append(Row(node, cells, len(rows) + 1))
+            rows.append(Row(node, opened, len(rows) + 1))
             return
-        first = True
-        for child in node.children:
-            visit(child, level + 1, opened if first else [None] * len(opened))
-            first = False
+        for i, child in enumerate(node.children):
+            visit(child, level + 1, opened if i == 0 else [None] * len(opened))
 
     for top in tree:
         visit(top, 0, [])
-    for row in rows:  # a leaf above the deepest level spans the remaining level columns
-        _trim_spanned(row)
     leaves = [r.leaf for r in rows]
     columns = {
         "target": any(_has(l, "target") for l in leaves),
@@ -74,19 +71,6 @@ def indicator_table(tree: list) -> IndicatorTable:
         "deviation": any(_has(l, "deviation") or _has(l, "reason") for l in leaves),
     }
     return IndicatorTable(depth, rows, columns)
-
-
-def _trim_spanned(row: Row) -> None:
-    """Drop the level columns a leaf's colspan already covers."""
-    cells, out, skip = row.cells, [], 0
-    for cell in cells:
-        if skip:
-            skip -= 1
-            continue
-        out.append(cell)
-        if cell is not None and cell.colspan > 1:
-            skip = cell.colspan - 1
-    row.cells = out
 
 
 def _has(node: Scored, attr: str) -> bool:
