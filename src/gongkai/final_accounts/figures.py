@@ -140,20 +140,14 @@ class Explanation(dict):
 
 def explanation(totals: dict, previous: dict, initial: dict, unit: str = "万元") -> Explanation:
     out = Explanation()
-    for name, against in COMPARED.items():
-        value = totals.get(name)
-        if value is None:
-            continue
-        bases = previous if against == "上年决算" else initial
-        out[name] = Change(name, value, bases.get(name), against, unit)
+    names = [name for name in list(COMPARED) + list(THREE_PUBLIC_ITEMS) if name in totals]
+    for against, bases in (("上年决算", previous), ("年初预算", initial)):
+        out[f"比{against}"] = {name: Change(name, totals[name], bases.get(name), against, unit) for name in names}
+    for name, against in COMPARED.items():  # each figure against what 情况说明 usually compares it with
+        if name in totals:
+            out[name] = out[f"比{against}"][name]
     for item in THREE_PUBLIC_ITEMS:
         out[item] = Change(item, totals[item], totals[f"{item}预算"], "预算", unit)
-        if item in previous:
-            out[f"{item}（比上年）"] = Change(item, totals[item], previous[item], "上年决算", unit)
-    for against, bases in (("上年决算", previous), ("年初预算", initial)):
-        out[f"比{against}"] = {
-            name: Change(name, totals[name], bases.get(name), against, unit) for name in list(COMPARED) + list(THREE_PUBLIC_ITEMS) if name in totals
-        }
     whole = totals["三公经费"]
     out["三公经费构成"] = {item: share(totals[item], whole) for item in THREE_PUBLIC_ITEMS[1:]}
     if "部门预算" in initial:

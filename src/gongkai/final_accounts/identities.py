@@ -209,10 +209,6 @@ def _total_line(table: Table) -> Line | None:
     return next((l for l in table.sides[0].lines if l.level == 0), None)
 
 
-def _by_category(side: Side) -> dict:
-    return {_norm(l.name): l for l in side.lines if l.number and l.name}
-
-
 def across(tables: dict, r: Reporter) -> None:
     t1, t2, t3, t4, t5, t6, t8, t9 = (tables.get(n) for n in (1, 2, 3, 4, 5, 6, 8, 9))
     if t1 and t2 and (total := _total_line(t2)):
@@ -223,12 +219,7 @@ def across(tables: dict, r: Reporter) -> None:
     if t1 and t3 and (total := _total_line(t3)):
         spending = t1.sides[1]
         _cross(r, t1, spending, "本年支出合计", total.values[0], f"表{t3.position or 3}合计的本年支出合计")
-        by_code = {l.code: l for l in t3.sides[0].lines if l.level == 1}
-        categories = {code: name for code, name in subjects.functional().items() if len(code) == 3}
-        for line in spending.lines:
-            code = next((c for c, n in categories.items() if _norm(n) == _norm(line.name)), None)
-            if code in by_code:
-                r.compare("TABLE_CROSS", t1, line, "决算数", _at(line, 0), by_code[code].values[0], f"表{t3.position or 3}该类的本年支出合计")
+        _categories(r, t1, spending, 0, t3)
     if t1 and t4:
         for name in ("一般公共预算财政拨款", "政府性基金预算财政拨款", "国有资本经营预算财政拨款"):
             _cross(r, t1, t1.sides[0], name + "收入", _value(t4.sides[0], name), f"表{t4.position or 4}的{name}")
@@ -239,12 +230,7 @@ def across(tables: dict, r: Reporter) -> None:
     if t4 and t5 and (total := _total_line(t5)):
         spending = t4.sides[1]
         _cross(r, t5, t5.sides[0], "合计", _value(spending, "本年支出合计", 1), f"表{t4.position or 4}本年支出合计的一般公共预算财政拨款")
-        by_code = {l.code: l for l in t5.sides[0].lines if l.level == 1}
-        categories = {code: name for code, name in subjects.functional().items() if len(code) == 3}
-        for line in spending.lines:
-            code = next((c for c, n in categories.items() if _norm(n) == _norm(line.name)), None)
-            if code in by_code:
-                r.compare("TABLE_CROSS", t4, line, spending.columns[1], _at(line, 1), by_code[code].values[0], f"表{t5.position or 5}该类的本年支出合计")
+        _categories(r, t4, spending, 1, t5)
     if t5 and t6 and (total := _total_line(t5)):
         staff = _value(t6.sides[0], "人员经费合计")
         public = _value(t6.sides[1], "公用经费合计")
@@ -254,6 +240,17 @@ def across(tables: dict, r: Reporter) -> None:
         _cross(r, t8, t8.sides[0], "合计", _value(t4.sides[1], "本年支出合计", 2), f"表{t4.position or 4}本年支出合计的政府性基金预算财政拨款", column=2)
     if t4 and t9 and (total := _total_line(t9)):
         _cross(r, t9, t9.sides[0], "合计", _value(t4.sides[1], "本年支出合计", 3), f"表{t4.position or 4}本年支出合计的国有资本经营预算财政拨款")
+
+
+def _categories(r: Reporter, table: Table, side: Side, column: int, ledger: Table) -> None:
+    """Each 类 row of a summary table (表1, 表4: named, not coded) against that 类 in a ledger table."""
+    by_code = {l.code: l for l in ledger.sides[0].lines if l.level == 1}
+    code_of = {_norm(name): code for code, name in subjects.functional().items() if len(code) == 3}
+    for line in side.lines:
+        match = by_code.get(code_of.get(_norm(line.name)))
+        if match is not None:
+            why = f"表{ledger.position or ledger.number}该类的本年支出合计"
+            r.compare("TABLE_CROSS", table, line, side.columns[column], _at(line, column), match.values[0], why)
 
 
 def _cross(r: Reporter, table: Table, side: Side, name: str, expected, why: str, column: int = 0) -> None:

@@ -306,12 +306,17 @@ class _Deriver:
         public.append(Line("公用经费合计", [public_total], "", 0))
         return Table(6, "", [Side("人员经费", ("金额",), personnel), Side("公用经费", ("金额",), public)])
 
-    def table7(self) -> Table:
+    def three_public_rows(self) -> dict:
+        """预算数 and 决算数 of 三公, each in the order of THREE_PUBLIC_COLUMNS."""
         tp = self.fa.three_public
-        lines = []
+        rows = {}
         for label, values in (("预算数", tp.budget if tp else {}), ("决算数", tp.actual if tp else {})):
             abroad, buy, run, host = (values.get(k, ZERO) for k in THREE_PUBLIC)
-            lines.append(Line(label, [abroad + buy + run + host, abroad, buy + run, buy, run, host]))
+            rows[label] = [abroad + buy + run + host, abroad, buy + run, buy, run, host]
+        return rows
+
+    def table7(self) -> Table:
+        lines = [Line(label, values) for label, values in self.three_public_rows().items()]
         return Table(7, "", [Side(None, THREE_PUBLIC_COLUMNS, lines, coded=False)])
 
     def totals(self) -> dict:
@@ -326,24 +331,18 @@ class _Deriver:
         out["支出总计"] = out["本年支出合计"] + fa.carry.distributed + fa.carry.closing
         out["财政拨款收入合计"] = _sum(self.income_sum(k) for k in FISCAL_SOURCES)
         for fund, source in zip(FUNDS, FISCAL_SOURCES):
-            out[f"{source}支出"] = _sum(self.fund_values(s, fund)[0] for s in fa.subjects)
-            out[f"{source}基本支出"] = _sum(self.fund_values(s, fund)[1] for s in fa.subjects)
-            out[f"{source}项目支出"] = _sum(self.fund_values(s, fund)[2] for s in fa.subjects)
+            rows = [self.fund_values(s, fund) for s in fa.subjects]
+            for i, part in enumerate(("支出", "基本支出", "项目支出")):
+                out[f"{source}{part}"] = _sum(row[i] for row in rows)
         out["财政拨款支出合计"] = _sum(out[f"{source}支出"] for source in FISCAL_SOURCES)
         detail = fa.basic_detail
         out["人员经费"] = _sum(v for c, v in detail.items() if c[:3] in subjects.PERSONNEL)
         out["公用经费"] = _sum(v for c, v in detail.items() if c[:3] in subjects.PUBLIC)
         out["机关运行经费"] = out["公用经费"]
-        tp = fa.three_public
-        for label, values in (("预算", tp.budget if tp else {}), ("决算", tp.actual if tp else {})):
-            abroad, buy, run, host = (values.get(k, ZERO) for k in THREE_PUBLIC)
-            suffix = "" if label == "决算" else "预算"
-            out[f"三公经费{suffix}"] = abroad + buy + run + host
-            out[f"因公出国（境）费{suffix}"] = abroad
-            out[f"公务用车购置及运行费{suffix}"] = buy + run
-            out[f"公务用车购置费{suffix}"] = buy
-            out[f"公务用车运行费{suffix}"] = run
-            out[f"公务接待费{suffix}"] = host
+        names = ("三公经费",) + THREE_PUBLIC_COLUMNS[1:]
+        for label, values in self.three_public_rows().items():
+            suffix = "" if label == "决算数" else "预算"
+            out.update({f"{name}{suffix}": value for name, value in zip(names, values)})
         return out
 
 
