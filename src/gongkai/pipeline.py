@@ -46,10 +46,10 @@ def _evaluate(path: Path, display: str) -> Result:
     if is_final_accounts(loaded):
         final, problems = evaluate_loaded(loaded, display)
         timings["load"] = time.perf_counter() - t0
+        problems = _sorted(acknowledge(problems, final.report, display) if final is not None else problems)
         if final is not None:
-            problems = acknowledge(problems, final.report, display)
-            final.problems = _sorted(problems)
-        return Result(display, final, _sorted(problems), timings)
+            final.problems = problems
+        return Result(display, final, problems, timings)
     report, problems = validate(Report, loaded)
     timings["load"] = time.perf_counter() - t0
     if report is None:

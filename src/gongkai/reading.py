@@ -8,8 +8,8 @@ from functools import lru_cache
 from pydantic import BaseModel, ValidationError
 
 from .problems import problem
-from .records import Record, Report
-from .yamlload import Loaded, load_file
+from .records import Record
+from .yamlload import Loaded
 
 _MESSAGES = {
     "string_type": "应为文字",
@@ -160,11 +160,3 @@ def attach_lines(record, path: tuple, loaded: Loaded) -> None:
     elif isinstance(record, dict):
         for key, item in record.items():
             attach_lines(item, path + (key,), loaded)
-
-
-def read_report(path, display: str | None = None):
-    """Load and validate one report file: (Report or None, problems)."""
-    loaded = load_file(path, display)
-    if loaded.problems:
-        return None, loaded.problems
-    return validate(Report, loaded)
