@@ -15,7 +15,7 @@ from mkdocs.structure.files import File, Files
 from . import catalog as catalog_module
 from .catalog import Catalog, relative_url
 from .pdf.printhtml import PrintRenderer
-from .pdf.stage import PDF_FOLDER, build_pdfs, parse_shard, report_pdf
+from .pdf.stage import PDF_CACHE, PDF_FOLDER, build_pdfs, parse_shard, report_pdf
 from .problems import ERROR, INFO, WARNING
 from .render.environment import PACKAGE_TEMPLATES, html_environment, markdown_environment
 from .render.page import Compiled, PageError, Stash, page_problem, render
@@ -29,7 +29,6 @@ log = logging.getLogger("mkdocs.plugins.gongkai")
 TEMPLATE_KEY = "使用模板"
 PDF_SWITCH = "GONGKAI_PDF"  # "1": make PDFs; "0": do not. Default: yes for build, no for serve.
 SHARD = "GONGKAI_SHARD"  # "K/N": make only shard K of N of the PDFs (gongkai build --shard)
-CACHE = Path(".cache") / "gongkai"
 
 
 def pdfs_wanted() -> bool:
@@ -133,12 +132,10 @@ class SiteBuild:
     def on_post_build(self, config) -> None:
         if not pdfs_wanted() or not self.catalog.entries:
             return
-        pages = SitePages(self.catalog, self.html_env, self.markdown_env)
-        generated = {e.page.src_uri: pages.report(e).content for e in self.catalog.entries if e.page.generated}
-        renderer = PrintRenderer(self.project, self.docs, self.html_env, self.markdown_env, self.catalog.charts, generated)
+        renderer = PrintRenderer.for_catalog(self.project, self.docs, self.catalog, self.html_env, self.markdown_env)
         site = Path(config.site_dir).resolve()
         shard = parse_shard(os.environ.get(SHARD))
-        outcomes = build_pdfs(self.catalog, renderer, site, site / PDF_FOLDER, self.project / CACHE / "pdf", shard=shard)
+        outcomes = build_pdfs(self.catalog, renderer, site, site / PDF_FOLDER, self.project / PDF_CACHE, shard=shard)
         failed = [o for o in outcomes if o.error]
         made = sum(1 for o in outcomes if o.made and not o.error)
         log.info(f"PDF：{len(outcomes)} 个，新生成 {made} 个，其余未变（取自缓存）")

@@ -140,6 +140,15 @@ class PrintRenderer:
         self.extensions, self.extension_configs = markdown_settings(project)
         self.bodies: dict = {}  # a report's body is made once, for its own PDF and its volume
 
+    @classmethod
+    def for_catalog(cls, project: Path, docs: Path, catalog, html_env, markdown_env) -> "PrintRenderer":
+        """A renderer for a catalog's reports, with the generated pages of the data files that have none."""
+        from ..site_pages import SitePages
+
+        pages = SitePages(catalog, html_env, markdown_env)
+        generated = {e.page.src_uri: pages.report(e).content for e in catalog.entries if e.page.generated}
+        return cls(project, docs, html_env, markdown_env, catalog.charts, generated)
+
     def body(self, entry: Entry) -> str:
         """The report's content as HTML: page template, Markdown, tables and charts."""
         if entry.page.src_uri not in self.bodies:

@@ -23,6 +23,7 @@ from ..catalog import Catalog, Entry
 from .printhtml import Job, PrintRenderer, document_date
 
 PDF_FOLDER = "pdf"
+PDF_CACHE = Path(".cache") / "gongkai" / "pdf"  # inside the project
 FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", str(Path.home() / ".fonts"))
 
 
@@ -237,7 +238,6 @@ def project_pdfs(project: Path, out: Path, workers: int | None = None, only: set
     resources are read only from the docs folder."""
     from ..catalog import build
     from ..render.environment import html_environment, markdown_environment
-    from ..site_pages import SitePages
     from .printhtml import docs_folder
 
     docs = docs_folder(project)
@@ -246,8 +246,6 @@ def project_pdfs(project: Path, out: Path, workers: int | None = None, only: set
         return catalog, []
     html_env = html_environment(project)
     markdown_env = markdown_environment(html_env)
-    pages = SitePages(catalog, html_env, markdown_env)
-    generated = {e.page.src_uri: pages.report(e).content for e in catalog.entries if e.page.generated}
-    renderer = PrintRenderer(project, docs, html_env, markdown_env, catalog.charts, generated)
-    cache = project / ".cache" / "gongkai" / "pdf" if use_cache else None
+    renderer = PrintRenderer.for_catalog(project, docs, catalog, html_env, markdown_env)
+    cache = project / PDF_CACHE if use_cache else None
     return catalog, build_pdfs(catalog, renderer, docs, out, cache, workers, only, progress, shard)
