@@ -22,8 +22,9 @@ from corpus import write_site
 
 
 def build(project: Path) -> float:
+    """Wall time of ``mkdocs build``; PDFs are off here (bench/pdf_speed.py measures them)."""
     mkdocs = Path(sys.executable).with_name("mkdocs")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "GONGKAI_PDF": "0"}
     start = time.perf_counter()
     proc = subprocess.run([str(mkdocs), "build", "-q"], cwd=project, capture_output=True, text=True, env=env)
     elapsed = time.perf_counter() - start
