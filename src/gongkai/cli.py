@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .files import write_atomic
 from .final_accounts.evaluate import FinalResult
 from .output import final_text, problems_json, problems_text, score_json, score_text, timings_text
 from .render.opendata import final_json_bytes
@@ -150,8 +151,7 @@ def import_(workbook, out, year, force):
     if problems:
         click.echo(problems_text(problems), err=True)
         sys.exit(1)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(yaml_text(printed, meta, year, source.name), encoding="utf-8")
+    write_atomic(target, yaml_text(printed, meta, year, source.name).encode("utf-8"))
     click.echo(f"已导入 {len(printed)} 张表到 {out}；请运行 gongkai check {out} 核对。")
 
 
@@ -173,8 +173,7 @@ def export(path, out, force):
         click.echo(problems_text(result.problems) if result.problems else f"{path} 不是部门决算", err=True)
         sys.exit(1)
     fr = result.scored
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(write(fr.tables, fr.report.department, fr.report.unit, fr.report.year))
+    write_atomic(target, write(fr.tables, fr.report.department, fr.report.unit, fr.report.year))
     click.echo(f"已导出 {len(fr.tables)} 张表到 {out}")
 
 

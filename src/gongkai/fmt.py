@@ -29,8 +29,6 @@ from __future__ import annotations
 
 import bisect
 import io
-import os
-import tempfile
 import types
 import typing
 from collections import Counter
@@ -48,6 +46,7 @@ from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.tokens import CommentToken
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from .files import write_atomic
 from .problems import Problem, problem
 from .yamlload import MAX_BYTES, load_bytes, load_text
 
@@ -731,28 +730,6 @@ def format_file(path: Path, check: bool = False, display: str | None = None) -> 
         except OSError as exc:
             return Outcome(name, problem=problem("FILE_UNREADABLE", name, None, f"无法写入文件：{exc.strerror or exc}"))
     return Outcome(name, changed=True)
-
-
-def write_atomic(path: Path, content: bytes) -> None:
-    """Write through a temporary file in the same folder, then rename over the target."""
-    target = Path(os.path.realpath(path))
-    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(content)
-            out.flush()
-            os.fsync(out.fileno())
-        try:
-            os.chmod(temp, target.stat().st_mode & 0o7777)
-        except OSError:
-            pass
-        os.replace(temp, target)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
 
 
 def format_paths(paths, check: bool = False, jobs: int | None = None) -> list[Outcome]:

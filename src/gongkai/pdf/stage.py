@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from .. import __version__
 from ..catalog import Catalog, Entry
+from ..files import write_atomic
 from .printhtml import Job, PrintRenderer, document_date
 
 PDF_FOLDER = "pdf"
@@ -148,11 +149,9 @@ def _render(job: Job, root: str, out: str, cache: str | None) -> Outcome:
         data = _writer.write(job.html, Path(root), Path(root) / job.base, job.attachments, job.date)
     except RenderError as exc:
         return Outcome(job, True, str(exc), time.perf_counter() - started)
-    target = Path(out) / job.output
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomically(target, data)
+    write_atomic(Path(out) / job.output, data)
     if cache:
-        _write_atomically(Path(cache) / f"{job.key}.pdf", data)
+        write_atomic(Path(cache) / f"{job.key}.pdf", data)
     return Outcome(job, True, None, time.perf_counter() - started)
 
 
@@ -167,13 +166,6 @@ def _place(cached: Path, target: Path) -> None:
         os.link(cached, target)
     except OSError:
         shutil.copyfile(cached, target)
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, target)
 
 
 _RESOURCE = re.compile(r"""(?:src|href)\s*=\s*["']([^"'#]+)["']|url\(\s*["']?([^"')]+)["']?\s*\)""")
