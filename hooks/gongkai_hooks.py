@@ -18,6 +18,10 @@ def on_config(config):
     return config
 
 
+def on_pre_build(config):
+    build.on_pre_build(config)
+
+
 def on_files(files, config):
     return build.on_files(files, config)
 

@@ -11,15 +11,17 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from urllib.parse import quote
 
-from .pipeline import Result, discover, evaluate, map_jobs
+from .paths import Refused, TooLarge, display_name, inside, inspect_tree, project_of, read_bytes_inside, safe_file
+from .pipeline import Result, discover_checked, evaluate, map_jobs
 from .render.charts import draw
 from .final_accounts import workbook
 from .final_accounts.evaluate import FinalResult
 from .render.opendata import csv_bytes, final_csv_bytes, final_json_bytes, json_bytes
 from .render.report_view import chart_specs
 from .problems import has_errors, problem
-from .yamlload import load_text
+from .yamlload import MAX_BYTES, load_text
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 DATA_KEY = "数据"
@@ -35,7 +37,10 @@ class Page:
 
 
 def page_url(src_uri: str) -> str:
-    """The URL of a Markdown page from the site root, as MkDocs makes it with directory URLs."""
+    """The URL of a Markdown page from the site root, as MkDocs makes it with directory URLs.
+
+    As written, not percent-encoded: it is also the page's folder in the built site (the
+    PDFs and downloads are placed by it). :func:`relative_url` encodes links."""
     path = PurePosixPath(src_uri).with_suffix("")
     return f"{path.parent}/" if path.name == "index" else f"{path}/"
 
@@ -120,13 +125,24 @@ def front_matter(text: str, file: str) -> tuple[dict, int, list]:
 
 
 def report_pages(project: Path, docs: Path, data: Path) -> tuple[list, list]:
-    """Pages that show reports: those naming a data file, then generated ones for the rest."""
-    pages, problems, named, existing = [], [], set(), set()
-    for md in sorted(docs.rglob("*.md")):
+    """Pages that show reports: those naming a data file, then generated ones for the rest.
+
+    Markdown pages and data files that :mod:`gongkai.paths` refuses (links leaving the
+    project, FIFOs, devices) are left out, each with its located problem."""
+    pages, named, existing = [], set(), set()
+    markdown, problems = inspect_tree(project, docs, suffixes=(".md",)) if docs.is_dir() else ([], [])
+    for md in markdown:
         src_uri = md.relative_to(docs).as_posix()
         existing.add(src_uri)
-        display = md.relative_to(project).as_posix() if md.is_relative_to(project) else str(md)
-        head = _head(md)
+        display = display_name(project, md)
+        try:
+            head = _head(project, md, display)
+        except Refused as refused:
+            problems.append(refused.problem)
+            continue
+        except OSError as exc:
+            problems.append(problem("FILE_UNREADABLE", display, None, f"无法读取文件：{exc.strerror or exc}"))
+            continue
         if not head.startswith("---"):
             continue
         meta, _, found = front_matter(head, display)
@@ -134,14 +150,15 @@ def report_pages(project: Path, docs: Path, data: Path) -> tuple[list, list]:
         if DATA_KEY not in meta:
             continue
         target = str(meta[DATA_KEY])
-        path = (project / target).resolve()
-        if not path.is_file() or not path.is_relative_to(project.resolve()):
+        path = project / target
+        if "\0" in target or not inside(project, path) or safe_file(project, path) is not None:
             problems.append(problem("PAGE_DATA", display, 2, f"页面头部的“数据: {target}”找不到（路径相对于项目根目录，应在项目内）"))
             continue
-        rel = path.relative_to(project.resolve()).as_posix()
+        rel = path.resolve().relative_to(project.resolve()).as_posix()
         named.add(rel)
         pages.append(Page(src_uri, rel))
-    files, _ = discover([data]) if data.is_dir() else ([], [])
+    files, _, refused = discover_checked([data], project) if data.is_dir() else ([], [], [])
+    problems += refused
     for file in files:
         rel = file.resolve().relative_to(project.resolve()).as_posix()
         if rel in named:
@@ -152,9 +169,9 @@ def report_pages(project: Path, docs: Path, data: Path) -> tuple[list, list]:
     return pages, problems
 
 
-def _head(path: Path, limit: int = 8192) -> str:
-    with path.open("r", encoding="utf-8", errors="replace") as handle:
-        return handle.read(limit)
+def _head(project: Path, path: Path, display: str, limit: int = 8192) -> str:
+    """The first ``limit`` characters of a page (read through the guarded open)."""
+    return read_bytes_inside(project, path, display, first=limit * 4).decode("utf-8", errors="replace")[:limit]
 
 
 ALL_DOWNLOADS = ("yaml", "json", "csv", "xlsx")
@@ -164,7 +181,7 @@ def build(project: Path, docs: Path, data: Path, downloads: tuple = ALL_DOWNLOAD
     """Find, score and check every report shown on the site (and make the ``downloads`` asked for)."""
     pages, problems = report_pages(project, docs, data)
     catalog = Catalog(problems=problems)
-    calls = [(str(project / p.data), p.data, wanted_charts(p, docs), downloads) for p in pages]
+    calls = [(str(project / p.data), p.data, wanted_charts(p, docs, project), downloads, str(project)) for p in pages]
     prepared = map_jobs(prepare, calls)
     for page, (result, charts, downloads) in zip(pages, prepared):
         catalog.problems += result.problems
@@ -178,25 +195,37 @@ CHART_CALLS = {"score": "得分图(", "funds": "资金图(", "quarterly": "进�
 GENERATED_CHARTS = ("score",)  # what pages/report.md shows
 
 
-def wanted_charts(page: Page, docs: Path) -> tuple:
+def wanted_charts(page: Page, docs: Path, project: Path | None = None) -> tuple:
     """The charts a page will show, so workers draw those and no others."""
     if page.generated:
         return GENERATED_CHARTS
-    text = (docs / page.src_uri).read_text(encoding="utf-8", errors="replace")
+    path = docs / page.src_uri
+    try:
+        text = read_bytes_inside(project or project_of(path), path).decode("utf-8", errors="replace")
+    except (Refused, OSError):
+        return ()  # report_pages already refused it
     return tuple(kind for kind, call in CHART_CALLS.items() if call in text)
 
 
-def prepare(path: str, display: str, charts: tuple = (), downloads: tuple = ALL_DOWNLOADS) -> tuple:
+def prepare(path: str, display: str, charts: tuple = (), downloads: tuple = ALL_DOWNLOADS, project: str | None = None) -> tuple:
     """Everything about one report that does not need the page: its score and problems,
     the SVG of the charts its page shows, and its open-data files. Runs in worker
-    processes on large sites."""
+    processes on large sites. The YAML download is read through the guarded open."""
     result = evaluate(path, display)
     if result.scored is None:
         return result, {}, {}
+    raw = b""
+    if "yaml" in downloads:
+        try:
+            raw = read_bytes_inside(Path(project) if project else project_of(path), path, display, limit=MAX_BYTES)
+        except Refused as refused:
+            return Result(display, None, [refused.problem]), {}, {}
+        except (TooLarge, OSError) as exc:
+            return Result(display, None, [problem("FILE_UNREADABLE", display, None, f"无法读取文件：{exc}")]), {}, {}
     if isinstance(result.scored, FinalResult):
         fr = result.scored
         makers = {
-            "yaml": lambda: Path(path).read_bytes(),
+            "yaml": lambda: raw,
             "json": lambda: final_json_bytes(fr),
             "csv": lambda: final_csv_bytes(fr),
             "xlsx": lambda: workbook.write(fr.tables, fr.report.department, fr.report.unit, fr.report.year),
@@ -206,11 +235,15 @@ def prepare(path: str, display: str, charts: tuple = (), downloads: tuple = ALL_
     for kind, spec in chart_specs(result.scored).items():
         if kind in charts:
             draw(spec, cache)
-    makers = {"yaml": lambda: Path(path).read_bytes(), "json": lambda: json_bytes(result.scored), "csv": lambda: csv_bytes(result.scored)}
+    makers = {"yaml": lambda: raw, "json": lambda: json_bytes(result.scored), "csv": lambda: csv_bytes(result.scored)}
     return result, cache, {kind: makers[kind]() for kind in downloads if kind in makers}
 
 
 def relative_url(from_url: str, to_url: str) -> str:
-    """Link from one directory URL to another (``years/2021/`` → ``../../2021/x/a02/``)."""
+    """Link from one directory URL to another (``years/2021/`` → ``../../2021/x/a02/``).
+
+    Both are site paths as written (``page_url``); the link is percent-encoded as MkDocs
+    encodes its own URLs, so a name with ``#``, ``?``, ``%`` or a space still links to it."""
     rel = posixpath.relpath(to_url or ".", from_url or ".")
-    return rel if rel.endswith("/") or rel == "." else rel + "/"
+    rel = rel if rel.endswith("/") or rel == "." else rel + "/"
+    return quote(rel, safe="/")

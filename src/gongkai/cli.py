@@ -14,7 +14,7 @@ from .files import write_atomic
 from .final_accounts.evaluate import FinalResult
 from .output import final_text, problems_json, problems_text, score_json, score_text, timings_text
 from .render.opendata import final_json_bytes
-from .pipeline import discover, evaluate, evaluate_many
+from .pipeline import discover, discover_checked, evaluate, evaluate_many
 from .problems import has_errors
 from .schema import report_schema
 
@@ -38,12 +38,14 @@ def check(paths, fmt, strict, jobs, verbose):
 
     PATHS 为数据文件或文件夹，默认 data/。退出码：0 无错误，1 有错误（--strict 时含警告），2 用法错误或路径不存在。
     """
-    files, missing = discover(paths or ["data"])
+    paths = paths or ["data"]
+    files, missing, refused = discover_checked(paths)
     if missing:
         raise click.UsageError("找不到：" + "、".join(missing))
     started = time.perf_counter()
+    refused += _project_paths(paths)
     results = evaluate_many(files, jobs)
-    problems = [p for r in results for p in r.problems]
+    problems = list({(p.file, p.line, p.code, p.message): p for p in refused + [p for r in results for p in r.problems]}.values())
     if verbose:
         click.echo(timings_text(results, time.perf_counter() - started), err=True)
     if fmt == "json":
@@ -54,6 +56,23 @@ def check(paths, fmt, strict, jobs, verbose):
         else:
             click.echo(f"已核对 {len(files)} 个文件，没有发现问题。")
     sys.exit(1 if has_errors(problems, strict) else 0)
+
+
+def _project_paths(paths) -> list:
+    """Checking a project folder or its data/: also every refused path (a link leaving the
+    project, a FIFO or device) under its Markdown folder, data/ and rulesets/, which the site
+    build would otherwise copy or read."""
+    from .paths import docs_dir, project_of, project_problems
+
+    found = []
+    for raw in paths:
+        folder = Path(raw)
+        if not folder.is_dir() or folder.is_symlink():
+            continue
+        project = project_of(folder)
+        if folder.resolve() in (project.resolve(), (project / "data").resolve()):
+            found += project_problems(project, docs_dir(project))
+    return found
 
 
 @main.command()
@@ -122,8 +141,8 @@ def pdf(paths, out, jobs, no_cache):
         click.echo("数据有错误，未生成 PDF。", err=True)
         sys.exit(1)
     failed = [o for o in outcomes if o.error]
-    for o in failed:
-        click.echo(f"{o.job.output}: {o.error}", err=True)
+    for o in failed:  # each names its page: content/…/x.md: PDF 未生成（…pdf）：why
+        click.echo(o.message, err=True)
     made = sum(1 for o in outcomes if o.made and not o.error)
     click.echo(f"PDF {len(outcomes)} 个（新生成 {made} 个，取自缓存 {len(outcomes) - made - len(failed)} 个，失败 {len(failed)} 个），用时 {time.perf_counter() - started:.1f} 秒，输出到 {out}/")
     sys.exit(1 if failed else 0)
@@ -139,7 +158,7 @@ def import_(workbook, out, year, force):
 
     读不出的单元格逐一列出工作表和行号；有问题时不写出文件，退出码 1。
     """
-    from .final_accounts.workbook import read, yaml_text
+    from .final_accounts.workbook import read_path, yaml_text
 
     source = Path(workbook)
     if not source.is_file():
@@ -147,7 +166,7 @@ def import_(workbook, out, year, force):
     target = Path(out)
     if target.exists() and not force:
         raise click.UsageError(f"{out} 已存在；要覆盖请加 --force")
-    printed, meta, problems = read(source.read_bytes(), str(source))
+    printed, meta, problems = read_path(source, str(source))  # refuses a file over the size limit unread
     if problems:
         click.echo(problems_text(problems), err=True)
         sys.exit(1)

@@ -4,6 +4,14 @@ Each version of a report is evaluated from a temporary copy (the file at its own
 and the project ruleset folders of the same revision), then the two results are compared: total
 and grade, the indicators whose score changed, funds, annual goals, the 部门决算 totals, and the
 check problems that appeared or went away. Only what changed is reported.
+
+The revisions are untrusted (a pull request's author made them). Every path git lists is checked before
+it is used (``path_refusal``): a ``..``, ``.`` or empty component, an absolute path or a ``.git``
+component in any spelling is refused anywhere in the tree, a backslash or a control character where diff
+reads, and so is a symbolic link, a submodule or any other report or ruleset that is not a regular file. A refused path is a ``DIFF_PATH`` problem; it is never read
+and never written. The rest is written only under the temporary root (created, never followed, never
+overwritten) and evaluated there. Every text taken from the data is escaped before it goes into the
+Markdown (``md_text``, ``md_code``); the JSON keeps it exact, with terminal controls written as escapes.
 """
 
 from __future__ import annotations
@@ -12,8 +20,10 @@ import difflib
 import os
 import re
 import shutil
+import stat
 import subprocess
 import tempfile
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -24,7 +34,7 @@ from . import __version__
 from .final_accounts.evaluate import FinalResult
 from .numbers import HUNDRED, fixed, money, percent, plain
 from .pipeline import REPORT_SUFFIXES, Result, evaluate
-from .problems import ERROR, INFO, SEVERITY_ZH, WARNING
+from .problems import ERROR, INFO, SEVERITY_ZH, WARNING, Problem, problem, terminal_text
 from .rulesets import clear_cache
 from .scoring import ScoredReport
 
@@ -37,6 +47,101 @@ MAX_ROWS = 40  # indicator rows and problems per report in Markdown (JSON has th
 
 class DiffError(Exception):
     """A usage error with a Chinese message (bad revision, not a repository …): exit code 2."""
+
+
+# ---- untrusted text ------------------------------------------------------------------------------
+# Names, reasons, messages and paths come from the pull request. In the Markdown comment they are
+# plain text: nothing in them may become a link, an image, an HTML tag, a mention, an issue reference,
+# a table cell or a new line. GitHub finds mentions, issue references and bare URLs in the rendered
+# text, after Markdown escapes and HTML entities are undone, so those are broken by a zero-width space
+# (U+200B) that the reader does not see; the rest is escaped as CommonMark says. The comment has no
+# link of its own, so there is no URL to encode.
+
+_BREAKS = re.compile("[\t\r\n\x85\u2028\u2029]+")  # a line break or tab in a value: one space
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # bytes of a name that is not UTF-8 (os.fsdecode)
+_MD_SPECIAL = re.compile(r"[\\`*_{}\[\]|~!#$]")
+_MD_ENTITY = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_ZWSP = "\u200b"
+_LINKISH = re.compile(r"(?i)(?<=[@#])(?=[0-9a-z])|(?<=www)(?=\.)|(?<=gh)(?=-\d)|(?<=:)(?=//)")
+
+
+def plain_text(value: object) -> str:
+    """One line of text: line breaks become a space, other controls, direction marks and undecodable
+    bytes visible escapes (``\\x1b``, ``\\u202e``), as on every terminal output of gongkai."""
+    return terminal_text(_BREAKS.sub(" ", str(value)))
+
+
+def md_text(value: object) -> str:
+    """Untrusted text as inert Markdown inline text (for a table cell, a list item or a sentence)."""
+    text = plain_text(value)
+    text = re.sub("[&<>]", lambda m: _MD_ENTITY[m.group()], text)
+    text = _MD_SPECIAL.sub(lambda m: "\\" + m.group(), text)
+    return _LINKISH.sub(_ZWSP, text)
+
+
+def md_line(value: object) -> str:
+    """Untrusted text that starts a line: ``md_text``, and what would open a list or heading is escaped."""
+    text = md_text(value).lstrip(" ")
+    if text[:1] in ("-", "+", "="):
+        return "\\" + text
+    return re.sub(r"^(\d+)([.)])", r"\1\\\2", text)
+
+
+def md_code(value: object) -> str:
+    """Untrusted text (a path, a code) as a Markdown code span: literal whatever it holds."""
+    text = plain_text(value)
+    if not text.strip():
+        return "—"
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text[0] in "` " or text[-1] in "` " else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+# ---- paths from a revision --------------------------------------------------------------------------
+
+
+def _is_dotgit(part: str) -> bool:
+    """``.git`` as a file system may read it: any case, ignorable characters (HFS+) and trailing dots,
+    spaces or a stream name dropped (NTFS), or its short name ``git~1``."""
+    name = "".join(c for c in part if unicodedata.category(c) != "Cf")
+    name = name.split(":", 1)[0].rstrip(" .").lower()
+    return name in (".git", "git~1")
+
+
+def path_refusal(rel: str, strict: bool = True) -> str | None:
+    """Why a path listed by git must not be used, in Chinese; None when it may be.
+
+    Everywhere: what git itself never stores (an absolute path, an empty, ``.`` or ``..`` component, ``.git``).
+    ``strict`` (the files gongkai reads): also a backslash, a control character or a name that is not UTF-8.
+    """
+    if rel.startswith("/"):
+        return "是绝对路径"
+    for part in rel.split("/"):
+        if part == "":
+            return "含空的路径段"
+        if part in (".", ".."):
+            return f"含“{part}”"
+        if _is_dotgit(part):
+            return f"含“{terminal_text(part)}”（git 的保留名）"
+    if not strict:
+        return None
+    if "\\" in rel:
+        return "含反斜杠"
+    if _CONTROLS.search(rel):
+        return "含控制字符"
+    if _SURROGATE.search(rel):
+        return "不是 UTF-8 编码"
+    return None
+
+
+def _shown(rel: str) -> str:
+    """A path as the reader sees it: controls and undecodable bytes written as escapes."""
+    return terminal_text(rel)
+
+
+class UnsafeWrite(Exception):
+    """A file could not be written under the temporary root (its reason, in Chinese)."""
 
 
 # ---- git ------------------------------------------------------------------------------------
@@ -96,7 +201,11 @@ class Revision:
         return self.commit is None
 
     def markdown(self) -> str:
-        return self.label if self.commit is None else f"`{self.short}`{self.note}"
+        return md_text(self.label) if self.commit is None else f"{md_code(self.short)}{md_text(self.note)}"
+
+    def words(self) -> str:
+        """Where a message says a path is: 提交 abc1234 中, or 工作区中."""
+        return "工作区中" if self.commit is None else f"提交 {self.short} 中"
 
     def as_dict(self) -> dict:
         return {"revision": self.asked, "commit": self.commit, "working_tree": self.working_tree, "label": self.label}
@@ -132,39 +241,115 @@ def resolve_revisions(repo: Repo, base: str | None, head: str | None, main_branc
     return Revision(short + note, commit, short, None, note), head_rev
 
 
+FILE_MODES = ("100644", "100755")
+KIND_ZH = {"link": "是符号链接（不跟随）", "linked-folder": "位于符号链接的文件夹中（不跟随）", "submodule": "是子模块",
+           "other": "不是普通文件"}
+
+
 class Tree:
-    """The files of one revision: read through git for a commit, from disk for the working tree."""
+    """The files of one revision: read through git for a commit, from disk for the working tree.
+
+    Only regular files whose paths pass ``path_refusal`` are ever read; ``refusal`` says why another is not.
+    """
 
     def __init__(self, repo: Repo, revision: Revision, specs: list[str]):
         self.repo = repo
+        self.revision = revision
         self.commit = revision.commit
         self.specs = specs  # the working tree is listed only there (its untracked files may be many)
-        self._files: set[str] | None = None
+        self._entries: dict[str, tuple[str, str]] | None = None  # path -> (kind, object id or "" on disk)
 
-    def files(self) -> set[str]:
-        if self._files is None:
+    def entries(self) -> dict[str, tuple[str, str]]:
+        if self._entries is None:
+            self._entries = {}
             if self.commit is None:
                 listed = _split_z(self.repo.out("ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *self.specs))
-                self._files = {f for f in listed if os.path.lexists(self.repo.root / f)}
+                for f in listed:
+                    kind = _worktree_kind(self.repo.root, f)
+                    if kind is not None:
+                        self._entries[f] = (kind, "")
             else:
-                self._files = set(_split_z(self.repo.out("ls-tree", "-r", "-z", "--name-only", "--full-tree", self.commit)))
-        return self._files
+                for record in self.repo.out("ls-tree", "-r", "-z", "--full-tree", self.commit).split(b"\0"):
+                    meta, tab, name = record.partition(b"\t")
+                    fields = meta.split(b" ")
+                    if not tab or len(fields) != 3:
+                        continue
+                    mode, oid = fields[0].decode("ascii", "replace"), fields[2].decode("ascii", "replace")
+                    kind = "file" if mode in FILE_MODES else "link" if mode == "120000" else "submodule" if mode == "160000" else "other"
+                    self._entries[os.fsdecode(name)] = (kind, oid)
+        return self._entries
+
+    def files(self) -> set[str]:
+        return set(self.entries())
+
+    def refusal(self, rel: str) -> str | None:
+        """Why this file must not be read (its path or its kind), None when it may be."""
+        reason = path_refusal(rel)
+        if reason is None and rel in self.entries():
+            kind = self.entries()[rel][0]
+            reason = KIND_ZH.get(kind) if kind != "file" else None
+        return reason
+
+    def unsafe_names(self, in_scope) -> list[tuple[str, str]]:
+        """(path, reason) of every listed path that may not be used: strictly where gongkai reads (``in_scope``)."""
+        out = []
+        for rel in sorted(self.entries()):
+            reason = path_refusal(rel, strict=in_scope(rel))
+            if reason is not None:
+                out.append((rel, reason))
+        return out
 
     def read(self, rel: str) -> bytes | None:
+        """The bytes of a regular file with a safe path (None otherwise, or when it is not there)."""
+        if self.refusal(rel) is not None:
+            return None
         if self.commit is None:
             return _worktree_bytes(self.repo.root, rel)
-        proc = self.repo.run("cat-file", "blob", f"{self.commit}:{rel}")
+        entry = self.entries().get(rel)
+        if entry is None:
+            return None
+        proc = self.repo.run("cat-file", "blob", entry[1])  # by object id: git resolves no path here
         return proc.stdout if proc.returncode == 0 else None
 
 
+def _worktree_kind(root: Path, rel: str) -> str | None:
+    """file, link, linked-folder or other, looking at each folder on the way (never following a link); None: absent."""
+    parts = rel.split("/")
+    if path_refusal(rel, strict=False) is not None:
+        return None
+    current = root
+    for i, part in enumerate(parts):
+        current = current / part
+        try:
+            mode = os.lstat(current).st_mode
+        except (OSError, ValueError):
+            return None
+        last = i == len(parts) - 1
+        if stat.S_ISLNK(mode):
+            return "link" if last else "linked-folder"
+        if last:
+            return "file" if stat.S_ISREG(mode) else "other"
+        if not stat.S_ISDIR(mode):
+            return None
+    return None
+
+
 def _worktree_bytes(root: Path, rel: str) -> bytes | None:
-    path = root / rel
+    """A regular file of the working tree, opened without following a link (None for anything else)."""
+    if path_refusal(rel) is not None or _worktree_kind(root, rel) != "file":
+        return None
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        if path.is_symlink():  # as git stores it: the link's text, never the file it points to
-            return os.fsencode(os.readlink(path))
-        return path.read_bytes() if path.is_file() else None
+        fd = os.open(root / rel, flags)
     except OSError:
         return None
+    with os.fdopen(fd, "rb") as f:
+        try:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                return None
+            return f.read()
+        except OSError:
+            return None
 
 
 def _ancestors(rel: str) -> list[str]:
@@ -187,21 +372,63 @@ def _ruleset_affects(ruleset: str, report: str) -> bool:
 
 
 class Snapshot:
-    """Evaluates report files of one revision from a temporary copy at the same relative paths."""
+    """Evaluates report files of one revision from a temporary copy at the same relative paths.
+
+    Only files with safe paths are written, each once, under the temporary root: folders are created one
+    by one and never followed, files are created exclusively. Every path refused is kept in ``refused``.
+    """
 
     def __init__(self, tree: Tree):
         self.tree = tree
         self.folder: Path | None = None
         self._copied: set[str] = set()
+        self._written: dict[str, Path] = {}
+        self.refused: dict[str, Problem] = {}  # path -> its DIFF_PATH problem
+
+    def refuse(self, rel: str, reason: str) -> Problem:
+        if rel not in self.refused:
+            where = self.tree.revision.words()
+            self.refused[rel] = problem("DIFF_PATH", _shown(rel), None,
+                                        f"{where}的路径不安全：“{_shown(rel)}”{reason}；没有写出，也没有读取")
+        return self.refused[rel]
 
     def _write(self, rel: str, data: bytes) -> Path:
+        if rel in self._written:
+            return self._written[rel]
+        reason = path_refusal(rel)
+        if reason is not None:
+            raise UnsafeWrite(reason)
         assert self.folder is not None
-        target = self.folder.joinpath(*PurePosixPath(rel).parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        current = self.folder
+        parts = rel.split("/")
+        for part in parts[:-1]:
+            current = current / part
+            try:
+                os.mkdir(current, 0o700)
+            except FileExistsError:
+                if not stat.S_ISDIR(os.lstat(current).st_mode):  # only folders made here; never a link
+                    raise UnsafeWrite("与另一个文件重名，无法写入临时文件夹") from None
+            except OSError as exc:
+                raise UnsafeWrite(f"无法写入临时文件夹（{exc.strerror or exc}）") from None
+        target = current / parts[-1]
+        if os.path.commonpath([os.path.realpath(target.parent), str(self.folder)]) != str(self.folder):
+            raise UnsafeWrite("写出位置不在临时文件夹内")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        try:
+            fd = os.open(target, flags, 0o600)
+        except FileExistsError:
+            raise UnsafeWrite("与另一个文件重名，无法写入临时文件夹") from None
+        except OSError as exc:
+            raise UnsafeWrite(f"无法写入临时文件夹（{exc.strerror or exc}）") from None
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        self._written[rel] = target
         return target
 
     def evaluate(self, rel: str) -> Result | None:
+        reason = self.tree.refusal(rel)
+        if reason is not None:  # the report is listed, not evaluated: its one problem says why
+            return Result(rel, None, [self.refuse(rel, reason)])
         data = self.tree.read(rel)
         if data is None:
             return None
@@ -209,13 +436,28 @@ class Snapshot:
             self.folder = Path(tempfile.mkdtemp(prefix="gongkai-diff-")).resolve()
         for ruleset in sorted(self.tree.files()):
             if ruleset not in self._copied and _is_ruleset(ruleset) and _ruleset_affects(ruleset, rel):
-                content = self.tree.read(ruleset)
-                if content is not None:
-                    self._write(ruleset, content)
                 self._copied.add(ruleset)
-        result = evaluate(self._write(rel, data), display=rel)
+                why = self.tree.refusal(ruleset)
+                content = self.tree.read(ruleset) if why is None else None
+                try:
+                    if content is not None:
+                        self._write(ruleset, content)
+                except UnsafeWrite as exc:
+                    why = str(exc)
+                if why is not None:
+                    self.refuse(ruleset, why)
+        try:
+            target = self._write(rel, data)
+        except UnsafeWrite as exc:
+            return Result(rel, None, [self.refuse(rel, str(exc))])
+        result = evaluate(target, display=rel)
         result.problems = [self._local(p) for p in result.problems]
         return result
+
+    def scan(self, in_scope) -> None:
+        """Refuse every unsafe path the revision lists, used or not (a report's own refusal stays one problem)."""
+        for rel, reason in self.tree.unsafe_names(in_scope):
+            self.refuse(rel, reason)
 
     def _local(self, p):
         """Problems in copied ruleset files name the temporary folder: name the repository path."""
@@ -575,6 +817,7 @@ class Outcome:
     reports: list  # ReportDiff that matter, by path
     unchanged: list  # edited report files whose scores, grades and problems are all the same
     rulesets: list  # FileChange of project ruleset files
+    refused: list = field(default_factory=list)  # DIFF_PATH problems not already shown under a report
 
     def counts(self) -> dict:
         out = {s: sum(1 for r in self.reports if r.status == s) for s in STATUS_ZH}
@@ -616,9 +859,14 @@ def run_diff(base: str | None = None, head: str | None = None, main_branch: str 
         old_snap.close()
         new_snap.close()
         clear_cache()
+    in_scope = lambda rel: _under(rel, prefix) or _is_ruleset(rel)  # noqa: E731  (what diff may read)
+    for snap in (old_snap, new_snap):
+        snap.scan(in_scope)
     shown = sorted((d for d in diffs if d.matters()), key=lambda d: d.path)
     unchanged = sorted(d.path for d in diffs if not d.matters() and d.edited)
-    return Outcome(base_rev, head_rev, prefix, shown, unchanged, sorted(rulesets, key=lambda c: c.path))
+    listed = {p for d in shown for p in (*d.new_problems, *d.resolved_problems) if p.code == "DIFF_PATH"}
+    refused = [p for snap in (old_snap, new_snap) for p in snap.refused.values() if p not in listed]
+    return Outcome(base_rev, head_rev, prefix, shown, unchanged, sorted(rulesets, key=lambda c: c.path), refused)
 
 
 def _prefix(repo: Repo, here: Path, path: str) -> str:
@@ -640,8 +888,9 @@ def _under(rel: str, prefix: str) -> bool:
 def summary_text(outcome: Outcome) -> str:
     """One line: e.g. "3 份报告有变化：1 份新增，2 份修改；1 份等级下降"."""
     c = outcome.counts()
+    refused = f"拒绝 {len(outcome.refused)} 个不安全的路径" if outcome.refused else ""
     if not outcome.reports:
-        return "报告的得分、等级和核对结果都没有变化。"
+        return f"报告的得分、等级和核对结果都没有变化；{refused}。" if refused else "报告的得分、等级和核对结果都没有变化。"
     kinds = "，".join(f"{c[s]} 份{STATUS_ZH[s]}" for s in STATUS_ZH if c[s])
     text = f"{len(outcome.reports)} 份报告有变化：{kinds}"
     grades = "，".join(f"{c[k]} 份等级{DIRECTION_ZH[k[6:]]}" for k in ("grade_down", "grade_up") if c[k])
@@ -651,13 +900,12 @@ def summary_text(outcome: Outcome) -> str:
         parts = "、".join(f"{c[f'{side}_{s}s']} 个{SEVERITY_ZH[s]}" for s in (ERROR, WARNING, INFO) if c[f"{side}_{s}s"])
         if parts:
             text += f"；{word} {parts}"
-    return text
+    return f"{text}；{refused}" if refused else text
 
 
 def _cell(text: object) -> str:
-    if text is None:
-        return "—"
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace("\r", " ").replace("\n", " ")
+    """A table cell: untrusted text made inert (``md_text``); — for no value."""
+    return "—" if text is None else md_text(text)
 
 
 def _signed(value: Decimal | None, text: str) -> str:
@@ -679,8 +927,8 @@ def _score_change(pair: Pair, places: int) -> str:
 
 def _report_heading(d: ReportDiff) -> str:
     if d.status == "renamed":
-        return f"### 重命名：`{d.old_path}` → `{d.new_path}`"
-    return f"### {d.status_zh}：`{d.path}`"
+        return f"### 重命名：{md_code(d.old_path)} → {md_code(d.new_path)}"
+    return f"### {d.status_zh}：{md_code(d.path)}"
 
 
 def _title_line(d: ReportDiff) -> str:
@@ -691,7 +939,7 @@ def _title_line(d: ReportDiff) -> str:
     line = f"{name}（{kind}，{department}，{year} 年）"
     if d.title.old and d.title.new and d.title.old[0] != d.title.new[0]:
         line += f"；名称原为“{d.title.old[0]}”"
-    return _cell(line)
+    return md_line(line)  # the line is a paragraph of its own: nothing in it may start a list or a heading
 
 
 def _main_rows(d: ReportDiff) -> list:
@@ -742,14 +990,14 @@ def _score_of(score, weight, places: int) -> str | None:
 def _problem_line(p, resolved: bool, report_path: str | None) -> str:
     where = ""
     if p.file and p.file != report_path and p.file not in ("", None):
-        where = f"`{p.file}` "
+        where = f"{md_code(p.file)} "
     if p.line:
         where += f"{'原' if resolved else ''}第 {p.line} 行"
     extra = ""
     if p.expected is not None or p.found is not None:
         extra = f"（应为 {p.expected}，实为 {p.found}）"
     place = f"（{where.strip()}）" if where else ""
-    return f"- {SEVERITY_ZH[p.severity]} `{p.code}`{place}：{_cell(p.message + extra)}"
+    return f"- {SEVERITY_ZH[p.severity]} {md_code(p.code)}{place}：{md_text(p.message + extra)}"
 
 
 def _problem_list(heading: str, problems: list, resolved: bool, path: str | None) -> list:
@@ -786,7 +1034,7 @@ def _report_markdown(d: ReportDiff) -> list:
         lines.append("")
     if d.totals:
         heading = "决算数字" if d.status in ("added", "removed") else "有变化的决算数字"
-        lines += [f"{heading}（{d.unit or '万元'}）：", "", "| 项目 | 原 | 新 | 变化 |", "| --- | --- | --- | --- |"]
+        lines += [f"{heading}（{md_text(d.unit or '万元')}）：", "", "| 项目 | 原 | 新 | 变化 |", "| --- | --- | --- | --- |"]
         for name, pair in d.totals:
             delta = pair.change
             lines.append(f"| {_cell(name)} | {_cell(pair.old if pair.old is None else money(pair.old))} | "
@@ -806,13 +1054,15 @@ def _report_markdown(d: ReportDiff) -> list:
 def render_markdown(outcome: Outcome) -> str:
     """A pull-request comment: heading, summary line, one section per changed report."""
     lines = [f"## 报告变化：{outcome.base.markdown()} → {outcome.head.markdown()}", "", summary_text(outcome), ""]
+    if outcome.refused:
+        lines += _problem_list("**不安全的路径**（已拒绝：没有写出，也没有读取）：", outcome.refused, False, None)
     if outcome.rulesets:
-        listed = "、".join(f"`{c.path}`（{STATUS_ZH[c.status]}）" for c in outcome.rulesets)
+        listed = "、".join(f"{md_code(c.path)}（{STATUS_ZH[c.status]}）" for c in outcome.rulesets)
         lines += [f"评分规则集有改动：{listed}。", ""]
     for d in outcome.reports:
         lines += _report_markdown(d)
     if outcome.unchanged:
-        names = "、".join(f"`{p}`" for p in outcome.unchanged)
+        names = "、".join(md_code(p) for p in outcome.unchanged)
         lines += [f"另有 {len(outcome.unchanged)} 份报告文件有改动，但得分、等级和核对结果都没有变化：{names}。", ""]
     lines.append(f"<sub>由 gongkai {__version__} 的 `gongkai diff` 生成；两个版本都按同一版本的 gongkai 及其内置评分规则集计分。</sub>")
     return "\n".join(lines) + "\n"
@@ -895,9 +1145,11 @@ def render_json(outcome: Outcome) -> dict:
             "grade_up": c["grade_up"],
             "new_problems": {"errors": c["new_errors"], "warnings": c["new_warnings"], "infos": c["new_infos"]},
             "resolved_problems": {"errors": c["resolved_errors"], "warnings": c["resolved_warnings"], "infos": c["resolved_infos"]},
+            "refused": len(outcome.refused),
         },
         "rulesets": [{"status": r.status, "status_zh": STATUS_ZH[r.status], "old_path": r.old, "new_path": r.new} for r in outcome.rulesets],
         "reports": [report_json(d) for d in outcome.reports],
         "unchanged": outcome.unchanged,
+        "refused": [p.as_dict() for p in outcome.refused],
         "gongkai": __version__,
     }

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from decimal import Decimal
 
 from .numbers import fixed, money, plain, percent
-from .problems import summary
+from .problems import summary, terminal_text
 from .scoring import Scored, ScoredReport
 
 
@@ -84,6 +85,26 @@ def problems_json(problems: list) -> dict:
     return {"problems": [p.as_dict() for p in problems], "summary": summary(problems)}
 
 
+# JSON keeps every string exactly. json.dumps escapes C0 controls (ESC is written \u001b), but
+# with ensure_ascii=False it writes DEL, C1 controls, bidi controls and U+2028/U+2029 as they
+# are, and a lone surrogate cannot be encoded at all; these are written as \uXXXX escapes too,
+# which JSON reads back as the same characters.
+_JSON_RAW = (0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C, 0x2028, 0x2029, *range(0xD800, 0xE000))
+_JSON_ESCAPES = {code: f"\\u{code:04x}" for code in _JSON_RAW}
+
+
+def json_text(data) -> str:
+    """JSON for stdout or a file: readable CJK (not ASCII-escaped), exact strings, and no
+    character a terminal would act on."""
+    return terminal_json(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def terminal_json(text: str) -> str:
+    """JSON text made by json.dumps(ensure_ascii=False), with the characters above escaped.
+    They can only occur inside JSON strings, so the result reads back as the same data."""
+    return text.translate(_JSON_ESCAPES)
+
+
 def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
@@ -93,8 +114,9 @@ def pad(text: str, size: int) -> str:
 
 
 def score_text(sr: ScoredReport) -> str:
-    r = sr.report
-    lines = [f"{r.name}（{r.kind}，{r.year} 年，{r.department}）", f"规则集：{sr.rules.name}", ""]
+    """Every name, explanation and label from the data goes through terminal_text."""
+    r, t = sr.report, terminal_text
+    lines = [f"{t(r.name)}（{t(r.kind)}，{r.year} 年，{t(r.department)}）", f"规则集：{t(sr.rules.name)}", ""]
     rows: list[tuple[str, str, str, str]] = []
     places = sr.rules.places
     if sr.funds is not None and sr.funds.score is not None:
@@ -104,6 +126,7 @@ def score_text(sr: ScoredReport) -> str:
         flag = "" if goal.counted else "（不计入平均）"
         rows.append((f"年度目标：{goal.name}{flag}", "", f"{fixed(goal.score, places)} / {plain(goal.weight)}", ""))
         _tree_rows(goal.tree, 1, rows, places)
+    rows = [tuple(t(cell) for cell in row) for row in rows]
     name_width = min(max((width(r[0]) for r in rows), default=10), 48)
     for name, method, score, why in rows:
         lines.append(f"{pad(name, name_width)}  {pad(method, 8)}{pad(score, 14)}{why}".rstrip())
@@ -112,7 +135,7 @@ def score_text(sr: ScoredReport) -> str:
         lines.append(f"年度目标平均得分：{plain(sr.goals_score)}")
     if sr.completion is not None:
         lines.append(f"指标总体完成率：{percent(sr.completion)}")
-    lines.append(f"总分：{fixed(sr.total, places)} / {plain(sr.weight_total)}    等级：{sr.grade or '—'}")
+    lines.append(f"总分：{fixed(sr.total, places)} / {plain(sr.weight_total)}    等级：{t(sr.grade or '—')}")
     return "\n".join(lines)
 
 
@@ -149,16 +172,16 @@ def timings_text(results: list, elapsed: float) -> str:
 
 def final_text(fr) -> str:
     """``gongkai score`` for a 部门决算: the main totals of the derived tables and the 情况说明 figures."""
-    fa = fr.report
-    lines = [f"{fa.title}（{fa.department}，单位：{fa.unit}）", ""]
+    fa, t = fr.report, terminal_text
+    lines = [f"{t(fa.title)}（{t(fa.department)}，单位：{t(fa.unit)}）", ""]
     if fr.derived is None:
         lines.append("只有照印发版本录入的表格（原表），没有可计算的数据。")
         return "\n".join(lines)
     for name, value in fr.derived.totals.items():
-        lines.append(f"{pad(name, 34)}{money(value):>14}")
+        lines.append(f"{pad(t(name), 34)}{money(value):>14}")
     if fr.explanation:
         lines.append("")
         for name, change in fr.explanation.items():
             if hasattr(change, "比较") and change.base is not None:
-                lines.append(f"{name}：{change}")
+                lines.append(f"{t(name)}：{t(change)}")
     return "\n".join(lines)

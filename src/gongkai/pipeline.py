@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .checks import run_checks
+from .paths import inspect_tree, project_of
 from .problems import CODES, ERROR, INFO, WARNING, problem
 from .final_accounts.evaluate import evaluate_loaded, is_final_accounts
 from .reading import validate
@@ -96,20 +97,32 @@ def _sorted(problems: list) -> list:
     return sorted(problems, key=lambda p: (p.file, p.line or 0))
 
 
-def discover(paths) -> tuple[list[Path], list[str]]:
-    """Report files under ``paths`` (folders are searched; rulesets/ folders are skipped) and missing paths."""
-    files, missing = [], []
+def discover(paths, project: Path | None = None) -> tuple[list[Path], list[str]]:
+    """Report files under ``paths`` (folders are searched; rulesets/ folders are skipped) and
+    missing paths. Paths refused by :mod:`gongkai.paths` (links leaving the project, FIFOs,
+    devices) are left out; :func:`discover_checked` also says which and why."""
+    files, missing, _ = discover_checked(paths, project)
+    return files, missing
+
+
+def discover_checked(paths, project: Path | None = None) -> tuple[list[Path], list[str], list]:
+    """:func:`discover` and the located problems of the report files it refused.
+
+    A folder is walked without following links out of ``project`` (by default the project
+    each path belongs to); a file named explicitly is listed even when it is a link or a
+    special file, and the guarded read then reports it."""
+    files, missing, problems = [], [], []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            for found in sorted(path.rglob("*")):
-                if found.suffix in REPORT_SUFFIXES and found.is_file() and "rulesets" not in found.relative_to(path).parts:
-                    files.append(found)
-        elif path.is_file():
+        if path.is_dir():  # a link to a folder outside the project is reported, not walked
+            found, refused = inspect_tree(project or project_of(path), path, suffixes=REPORT_SUFFIXES)
+            problems += refused
+            files += [f for f in found if "rulesets" not in f.relative_to(path).parts]
+        elif os.path.lexists(path):
             files.append(path)
         else:
             missing.append(str(raw))
-    return files, missing
+    return files, missing, problems
 
 
 def evaluate_many(files: list, jobs: int | None = None) -> list[Result]:

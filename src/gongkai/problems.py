@@ -19,6 +19,8 @@ CODES = MappingProxyType(
         "FILE_UNREADABLE": (ERROR, "文件无法读取"),
         "FILE_ENCODING": (ERROR, "文件不是 UTF-8 编码"),
         "YAML_TOO_LARGE": (ERROR, "文件过大"),
+        "PATH_OUTSIDE": (ERROR, "文件指向项目之外"),
+        "PATH_SPECIAL": (ERROR, "不是普通文件"),
         "YAML_SYNTAX": (ERROR, "YAML 语法错误"),
         "YAML_DUPLICATE_KEY": (ERROR, "重复的键"),
         "YAML_ALIAS": (ERROR, "使用了锚点或别名"),
@@ -70,10 +72,15 @@ CODES = MappingProxyType(
         "TABLE_EMPTY_NOTE": (WARNING, "空表缺少说明"),
         "XLSX_UNREADABLE": (ERROR, "Excel 文件无法读取"),
         "XLSX_CELL": (ERROR, "Excel 表格中有无法读取的内容"),
+        "IMPORT_TOO_LARGE": (ERROR, "Excel 文件超出导入的限制"),
+        "IMPORT_FORMULA": (ERROR, "公式没有计算结果"),
+        "IMPORT_EXTERNAL_LINK": (ERROR, "引用了外部工作簿"),
         # pages and templates
         "PAGE_FRONT_MATTER": (ERROR, "页面头部信息无效"),
         "PAGE_DATA": (ERROR, "页面引用的数据文件不可用"),
         "PAGE_TEMPLATE": (ERROR, "页面模板错误"),
+        "PAGE_HTML": (WARNING, "页面中不允许的 HTML 已删除"),
+        "DIFF_PATH": (ERROR, "提交中的路径不安全"),
         # gongkai itself
         "INTERNAL_ERROR": (ERROR, "gongkai 内部错误"),
     }
@@ -94,11 +101,47 @@ class Problem:
         return asdict(self)
 
     def human(self) -> str:
-        place = f"{self.file}:{self.line}" if self.line else self.file
-        text = f"{place}: {self.code} [{SEVERITY_ZH[self.severity]}] {self.message}"
+        """One line for a terminal or a log: every part that may come from the data (file
+        name, message, expected and found values) is passed through :func:`terminal_text`."""
+        file = terminal_text(self.file)
+        place = f"{file}:{self.line}" if self.line else file
+        text = f"{place}: {self.code} [{SEVERITY_ZH[self.severity]}] {terminal_text(self.message)}"
         if self.expected is not None or self.found is not None:
-            text += f"（应为 {self.expected}，实为 {self.found}）"
+            text += f"（应为 {terminal_text(self.expected)}，实为 {terminal_text(self.found)}）"
         return text
+
+
+# ---- text for a terminal ------------------------------------------------------------------
+# Names, reasons and file names come from whoever wrote the data. Printed as they are, an ESC
+# sequence clears the screen or sets the window title (OSC ... BEL survives a pipe), a C1 CSI
+# (U+009B) does the same on some terminals, a bidi override reorders what the reader sees
+# (Trojan Source), and a lone surrogate makes the print itself fail. Each such character is
+# shown as visible text instead; CJK text and full-width punctuation pass unchanged.
+
+NEWLINE_MARK = "⏎"
+_LINE_BREAKS = "\n\r\x85\u2028\u2029"  # a line break inside one line of output
+_BIDI = (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)
+
+
+def _escape_code(code: int) -> str:
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _terminal_table() -> dict:
+    table = {code: _escape_code(code) for code in (*range(0x00, 0x20), *range(0x7F, 0xA0), *_BIDI, *range(0xD800, 0xE000))}
+    table[ord("\t")] = " "
+    table.update({ord(ch): NEWLINE_MARK for ch in _LINE_BREAKS})
+    return table
+
+
+_TERMINAL = MappingProxyType(_terminal_table())
+
+
+def terminal_text(text: object) -> str:
+    """``text`` made safe to print as (part of) one terminal line: C0 controls, DEL, C1
+    controls, bidi embeddings/overrides/isolates/marks and lone surrogates become visible
+    escapes (``\\x1b``, ``\\x9b``, ``\\u202e``), a line break becomes "⏎" and a tab a space."""
+    return str(text).replace("\r\n", "\n").translate(_TERMINAL)
 
 
 def problem(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -9,11 +10,13 @@ from typing import Literal
 
 from pydantic import Field, ValidationError
 
+from .paths import display_name, inspect_tree, project_of
 from .problems import problem
 from .records import KINDS, METHODS, Flag, Num, Record, Text
 from .yamlload import load_file
 
 BUILTIN_DIR = Path(__file__).with_name("rulesets")
+RULESET_SUFFIXES = (".yaml", ".yml")
 
 
 class Grade(Record):
@@ -100,31 +103,42 @@ class Ruleset(Record):
         return next((r for r in self.method_rules if r.matches(name)), None)
 
 
-def ruleset_dirs(report_path: Path) -> tuple[Path, ...]:
-    """Project ruleset folders for a report: ``rulesets/`` or ``data/rulesets/`` in its ancestors."""
+def ruleset_dirs(report_path: Path) -> tuple[tuple[Path, Path], ...]:
+    """Project ruleset folders for a report: ``rulesets/`` or ``data/rulesets/`` in its
+    ancestors, each with the folder it belongs to (files in it must resolve inside that)."""
     found = []
     for parent in Path(report_path).resolve().parents:
         for candidate in (parent / "rulesets", parent / "data" / "rulesets"):
-            if candidate.is_dir() and candidate not in found:
-                found.append(candidate)
+            if os.path.lexists(candidate) and candidate not in [f for f, _ in found] and (candidate.is_dir() or candidate.is_symlink()):
+                project = project_of(candidate)
+                found.append((candidate, project if parent.is_relative_to(project) else parent))
     return tuple(found)
 
 
 @lru_cache(maxsize=64)
-def _load_dir(directory: Path) -> tuple[dict, tuple]:
+def _load_dir(directory: Path, owner: Path | None = None) -> tuple[dict, tuple]:
+    """The rulesets of one folder by name, and problems. Project folders (with an ``owner``)
+    are read only through the guarded open: a link leaving the owner's folder, or a FIFO or
+    device, is a located problem and is not read."""
     table, problems = {}, []
-    for path in sorted(directory.glob("*.y*ml")):
-        ruleset, found = load_ruleset(path)
+    if owner is not None:
+        files, refused = inspect_tree(owner, directory, suffixes=RULESET_SUFFIXES, recursive=False)
+        problems.extend(refused)
+    else:
+        files = sorted(directory.glob("*.y*ml"))
+    for path in files:
+        display = display_name(owner, path) if owner is not None else None
+        ruleset, found = load_ruleset(path, display, owner)
         problems.extend(found)
         if ruleset is not None:
             table[ruleset.name] = ruleset
     return table, tuple(problems)
 
 
-def load_ruleset(path: Path, display: str | None = None):
+def load_ruleset(path: Path, display: str | None = None, project: Path | None = None):
     from .reading import validate  # local: reading imports records, not rulesets
 
-    loaded = load_file(path, display)
+    loaded = load_file(path, display, project if project is not None else (BUILTIN_DIR if path.parent == BUILTIN_DIR else None))
     if loaded.problems:
         return None, loaded.problems
     ruleset, problems = validate(Ruleset, loaded)
@@ -135,8 +149,8 @@ def load_ruleset(path: Path, display: str | None = None):
 def find_ruleset(name: str, report_path: Path):
     """The ruleset called ``name``: project folders first, then the built-in ones."""
     problems: list = []
-    for directory in ruleset_dirs(report_path) + (BUILTIN_DIR,):
-        table, found = _load_dir(directory)
+    for directory, owner in ruleset_dirs(report_path) + ((BUILTIN_DIR, None),):
+        table, found = _load_dir(directory, owner)
         problems.extend(found)
         if name in table:
             return table[name], problems

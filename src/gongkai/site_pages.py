@@ -10,12 +10,14 @@ import posixpath
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
+from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
 
 from .catalog import Catalog, Entry, page_url, relative_url
 from .numbers import ZERO, divide
+from .paths import read_bytes_inside
 from .render.opendata import csv_bytes, json_bytes
 
 YEARS = "years"
@@ -48,8 +50,8 @@ def department_uri(slug: str) -> str:
     return f"{DEPARTMENTS}/{slug}/index.md"
 
 
-def download_names(entry: Entry) -> dict:
-    """File names of a report's downloads, inside its page's folder."""
+def download_files(entry: Entry) -> dict:
+    """File names of a report's downloads, inside its page's folder, as written."""
     stem = entry.slug
     names = {"yaml": f"{stem}.yaml", "json": f"{stem}.json", "csv": f"{stem}.csv"}
     if "xlsx" in entry.downloads:
@@ -57,21 +59,33 @@ def download_names(entry: Entry) -> dict:
     return names
 
 
+def download_names(entry: Entry) -> dict:
+    """Links to a report's downloads from its page: the file names percent-encoded, so a
+    data file named ``a#1?.yaml`` links to ``a%231%3F.yaml``, not to an anchor or a query."""
+    return {kind: quote(name, safe="") for kind, name in download_files(entry).items()}
+
+
 def download_uris(entry: Entry) -> dict:
     folder = PurePosixPath(entry.url)
-    return {kind: (folder / name).as_posix() for kind, name in download_names(entry).items()}
+    return {kind: (folder / name).as_posix() for kind, name in download_files(entry).items()}
 
 
 def open_data(entry: Entry, project: Path) -> list:
     uris = download_uris(entry)
     files = [
-        Generated(uris["yaml"], entry.downloads.get("yaml") or (project / entry.page.data).read_bytes()),
+        Generated(uris["yaml"], entry.downloads.get("yaml") or read_bytes_inside(project, project / entry.page.data, entry.page.data)),
         Generated(uris["json"], entry.downloads.get("json") or json_bytes(entry.scored)),
         Generated(uris["csv"], entry.downloads.get("csv") or csv_bytes(entry.scored)),
     ]
     if "xlsx" in uris:
         files.append(Generated(uris["xlsx"], entry.downloads["xlsx"]))
     return files
+
+
+def _md_link(path: str) -> str:
+    """A Markdown link target to a page: percent-encoded (a folder named from the data may
+    hold ``#``, ``?``, ``%`` or a space); MkDocs decodes it to find the page."""
+    return quote(path, safe="/")
 
 
 def _rows(entries: list, here: str) -> list:
@@ -130,7 +144,7 @@ class SitePages:
     def overview(self) -> Generated:
         entries = sorted(self.catalog.entries, key=lambda e: (-e.report.year, e.report.department, e.page.src_uri))
         here = page_url(OVERVIEW)
-        years = [(y, posixpath.relpath(year_uri(y), posixpath.dirname(OVERVIEW)), _stats(self.catalog.of_year(y))) for y in self.catalog.years()]
+        years = [(y, _md_link(posixpath.relpath(year_uri(y), posixpath.dirname(OVERVIEW))), _stats(self.catalog.of_year(y))) for y in self.catalog.years()]
         return self._page(
             "pages/overview.md",
             OVERVIEW,
@@ -142,10 +156,10 @@ class SitePages:
     def listing(self) -> list:
         """The 按年度 and 按部门 section pages: one line per year or department."""
         years = [
-            (f"{y} 年度", posixpath.relpath(year_uri(y), YEARS), _stats(self.catalog.of_year(y))) for y in self.catalog.years()
+            (f"{y} 年度", _md_link(posixpath.relpath(year_uri(y), YEARS)), _stats(self.catalog.of_year(y))) for y in self.catalog.years()
         ]
         departments = [
-            (name, posixpath.relpath(department_uri(slug), DEPARTMENTS), _stats(self.catalog.of_department(slug)))
+            (name, _md_link(posixpath.relpath(department_uri(slug), DEPARTMENTS)), _stats(self.catalog.of_department(slug)))
             for slug, name in self.catalog.departments()
         ]
         return [

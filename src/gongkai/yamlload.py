@@ -16,6 +16,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .numbers import MAX_DIGITS, MAX_EXPONENT, usable
+from .paths import Refused, TooLarge, project_of, read_bytes_inside
 from .problems import Problem, problem
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -58,18 +59,20 @@ class Loaded:
         return not self.problems
 
 
-def load_file(path: str | Path, display: str | None = None) -> Loaded:
-    """Read and load one YAML file; never raises for bad input."""
+def load_file(path: str | Path, display: str | None = None, project: str | Path | None = None) -> Loaded:
+    """Read and load one YAML file; never raises for bad input.
+
+    The file is read only through :func:`gongkai.paths.read_bytes_inside`: it must be a
+    regular file inside ``project`` (by default the project the path belongs to) after
+    following every symbolic link, and at most ``MAX_BYTES`` long (checked before reading)."""
     path = Path(path)
     name = display or str(path)
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        return Loaded(name, problems=[problem("FILE_UNREADABLE", name, None, f"无法读取文件：{exc.strerror or exc}")])
-    if size > MAX_BYTES:
-        return Loaded(name, problems=[_too_large(name, size)])
-    try:
-        raw = path.read_bytes()
+        raw = read_bytes_inside(project if project is not None else project_of(path), path, name, limit=MAX_BYTES)
+    except Refused as refused:
+        return Loaded(name, problems=[refused.problem])
+    except TooLarge as large:
+        return Loaded(name, problems=[_too_large(name, large.size)])
     except OSError as exc:
         return Loaded(name, problems=[problem("FILE_UNREADABLE", name, None, f"无法读取文件：{exc.strerror or exc}")])
     return load_bytes(raw, name)

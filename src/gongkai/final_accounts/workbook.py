@@ -2,8 +2,10 @@
 title, 部门 and 单位 above the headers as printed, then the rows.
 
 ``write`` makes the workbook (published beside each 决算 page, and the template users
-fill in); ``read`` turns such a workbook back into the 原表 (as-printed) YAML data, with a
-located problem (sheet and row) for every cell it cannot read."""
+fill in); no cell of it is a formula (``safe_cell``). ``read`` turns such a workbook back
+into the 原表 (as-printed) YAML data, with a located problem (sheet and row or cell) for
+every cell it cannot read. It measures the zip before opening it and reads only within the
+largest layout of the nine tables (``layout_bounds``): a workbook comes from anyone."""
 
 from __future__ import annotations
 
@@ -12,12 +14,16 @@ import io
 import re
 import zipfile
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from xml.parsers import expat
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side as Edge
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ..problems import problem
+from ..render.opendata import safe_cell, unquote_cell
 from .tables import COLUMNS, NOTES, STANDARD, THREE_PUBLIC_COLUMNS, Table
 
 TITLES = dict(STANDARD)
@@ -31,8 +37,23 @@ CENT = Decimal("0.01")
 # ---- writing ----------------------------------------------------------------------------
 
 
+def _cell_text(value):
+    """What a cell of ours holds: text never begins like a formula (see ``safe_cell``) and
+    loses the control characters a workbook cannot hold; numbers stay numbers."""
+    if isinstance(value, str):
+        return safe_cell(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return value
+
+
+def _row(values) -> list:
+    return [_cell_text(v) for v in values]
+
+
 def write(tables: list, department: str, unit: str, year: int) -> bytes:
-    """A workbook of the tables (in their order), as bytes; identical tables give identical bytes."""
+    """A workbook of the tables (in their order), as bytes; identical tables give identical bytes.
+
+    Every text cell is a string cell (data type "s"), never a formula, and text that a
+    spreadsheet would read as a formula carries a leading ``'`` (the rule of the CSV too)."""
     book = Workbook()
     book.remove(book.active)
     for table in tables:
@@ -40,7 +61,7 @@ def write(tables: list, department: str, unit: str, year: int) -> bytes:
         _sheet(sheet, table, department, unit, year)
     buffer = io.BytesIO()
     book.properties.creator = "gongkai"
-    book.properties.title = f"{department} {year} 年度部门决算表"
+    book.properties.title = ILLEGAL_CHARACTERS_RE.sub("", f"{department} {year} 年度部门决算表")
     moment = dt.datetime(year, 12, 31, 23, 59, 59)
     book.properties.created = moment
     book.properties.modified = moment
@@ -69,15 +90,15 @@ def _fixed_times(data: bytes, when: tuple) -> bytes:
 def _sheet(sheet, table: Table, department: str, unit: str, year: int) -> None:
     rows = _layout(table)
     width = max(len(r) for r in rows)
-    sheet.append([f"表{table.position or table.number}"])
-    sheet.append([table.title])
-    sheet.append([f"部门：{department}"] + [None] * (width - 2) + [f"单位：{unit}"])
+    sheet.append(_row([f"表{table.position or table.number}"]))
+    sheet.append(_row([table.title]))
+    sheet.append(_row([f"部门：{department}"] + [None] * (width - 2) + [f"单位：{unit}"]))
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
     sheet["A2"].font = Font(bold=True, size=14)
     sheet["A2"].alignment = Alignment(horizontal="center")
     header_rows = _header_rows(table)
     for i, row in enumerate(rows):
-        sheet.append(row)
+        sheet.append(_row(row))
         excel_row = 4 + i
         for col, value in enumerate(row, 1):
             cell = sheet.cell(excel_row, col)
@@ -89,9 +110,13 @@ def _sheet(sheet, table: Table, department: str, unit: str, year: int) -> None:
             elif isinstance(value, (int, float)) and not isinstance(value, bool) and not _is_number_column_index(table, col):
                 cell.number_format = NUMBER_FORMAT
     note_row = 4 + len(rows)
-    sheet.cell(note_row, 1, f"注：{_note(table)}")
+    sheet.cell(note_row, 1, _cell_text(f"注：{_note(table)}"))
     if table.empty_note:
-        sheet.cell(note_row + 1, 1, table.empty_note)
+        sheet.cell(note_row + 1, 1, _cell_text(table.empty_note))
+    for line in sheet.iter_rows():
+        for cell in line:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, whatever it begins with: never a formula
     for col in range(1, width + 1):
         sheet.column_dimensions[get_column_letter(col)].width = 14 if col > 2 else 22
     sheet.freeze_panes = sheet.cell(4 + header_rows, 1)
@@ -208,30 +233,319 @@ def _code(value) -> str | None:
     return str(value).strip() or None
 
 
+# ---- bounds -----------------------------------------------------------------------------
+# A workbook is read only as far as the nine tables can reach, and only after its zip has
+# been measured: a few kilobytes can declare a sheet of a million rows, or unpack to
+# gigabytes. The limits are stated in content/guide/final-accounts.md.
+
+MAX_FILE_BYTES = 20 * 1024 * 1024  # the .xlsx file itself
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # all its parts, unpacked
+MAX_PART_BYTES = 10 * 1024 * 1024  # any one XML part, unpacked
+MAX_PARTS = 200  # zip entries
+MAX_SHEETS = 30
+MAX_SHEET_ELEMENTS = 100_000  # XML elements of one worksheet; the largest layout, filled, has about 30 000
+MAX_LOCATED = 20  # located problems of one kind per sheet; the rest are counted
+TOP_ROWS = 3  # 表号, 表名, 部门 and 单位
+NOTE_ROWS = 2  # 注 and the 说明 of an empty table
+MIB = 1024 * 1024
+
+
+@lru_cache(maxsize=1)
+def layout_bounds() -> tuple:
+    """(rows, columns) the largest of the nine tables can take, as ``write`` lays them out:
+    a ledger table lists 合计 and at most every 类、款、项 of the subject table."""
+    from . import subjects
+
+    header = max(_header_rows(Table(n, "", [None] * (2 if n in (1, 4, 6) else 1))) for n, _ in STANDARD)  # 表7: 4
+    body = 1 + max(len(subjects.functional()), len(subjects.economic()), 64)  # 表1 and 表4 have 30 and 32 rows
+    columns = max(
+        2 * len(THREE_PUBLIC_COLUMNS),  # 表7: 预算数 and 决算数 side by side
+        2 + max(len(c) for c in COLUMNS.values()),  # 编码, 名称 and the columns of a ledger table
+        (2 + 1) + (2 + len(COLUMNS[4])),  # 表4: 收入 (项目, 行次, 金额) beside 支出
+    )
+    return TOP_ROWS + header + body + NOTE_ROWS, columns
+
+
+def _mib(size: int) -> str:
+    return f"{size / MIB:.1f} MiB"
+
+
+def _archive_problems(data: bytes, file: str) -> list:
+    """Refuse, before any XML is parsed, what is not a zip or would unpack beyond the limits."""
+
+    def large(message):
+        return [problem("IMPORT_TOO_LARGE", file, None, message)]
+
+    def unreadable(message):
+        return [problem("XLSX_UNREADABLE", file, None, message)]
+
+    if len(data) > MAX_FILE_BYTES:
+        return large(f"文件超过 {_mib(MAX_FILE_BYTES)}，不予读取（九张表的工作簿通常不到 1 MiB）")
+    if not data.startswith(b"PK\x03\x04"):
+        return unreadable("不是 .xlsx 文件（.xlsx 是 zip 压缩包）；.xls、.et、.csv 等请先在 Excel 或 WPS 中另存为 .xlsx")
+    # zipfile makes an object of every central-directory entry: count them before it does
+    if data.count(b"PK\x01\x02") > MAX_PARTS:
+        return large(f"压缩包中的部件超过 {MAX_PARTS} 个，不像是决算表工作簿")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            items = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
+        return unreadable(f"压缩包已损坏（{type(exc).__name__}）：请确认是 .xlsx 格式且未损坏")
+    if len(items) > MAX_PARTS:
+        return large(f"压缩包中有 {len(items)} 个部件，超过 {MAX_PARTS} 个")
+    if any(item.flag_bits & 0x1 for item in items):
+        return unreadable("文件已加密；请去掉密码后另存为 .xlsx")
+    # zipfile never unpacks more than an entry's declared size (then the CRC fails), so
+    # the declared sizes bound what is read
+    total = sum(item.file_size for item in items)
+    if total > MAX_UNPACKED_BYTES:
+        return large(f"解压后共 {_mib(total)}，超过 {_mib(MAX_UNPACKED_BYTES)}（压缩炸弹？）")
+    for item in items:
+        if item.file_size > MAX_PART_BYTES and item.filename.lower().endswith((".xml", ".rels", ".vml")):
+            return large(f"部件 {item.filename} 解压后 {_mib(item.file_size)}，超过单个部件的上限 {_mib(MAX_PART_BYTES)}")
+    return []
+
+
+# ---- one streaming pass over a worksheet's XML ------------------------------------------
+
+_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
+_STRING = re.compile(r'"(?:[^"]|"")*"')
+# [1]Sheet1!A1, '[1]My sheet'!A1, '[book.xlsx]Sheet1'!A1, [1]!name, and DDE (cmd|' /C calc'!A0)
+_EXTERNAL = re.compile(r"\[\d+\]|\][^\[\]!'\s()+\-*/,;=<>&^%]*!|\][^\[\]']+'!|\|")
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def external_reference(formula: str) -> bool:
+    """Whether a formula reaches another workbook (or a DDE server) rather than this one."""
+    return bool(_EXTERNAL.search(_STRING.sub('""', formula)))
+
+
+class _SheetScan:
+    """Cells with content outside the layout, formulas without a cached value and formulas
+    that reach another workbook, found by one pass of expat over the worksheet's XML. No
+    tree is kept, and the pass stops at :data:`MAX_SHEET_ELEMENTS`."""
+
+    def __init__(self, title: str, file: str, rows: int, columns: int):
+        self.title, self.file, self.rows, self.columns = title, file, rows, columns
+        self.problems: list = []
+        self.counts: dict = {}
+        self.outside = 0
+        self.first_outside = None
+        self.elements = 0
+        self.depth_data = False
+        self.row = 0
+        self.col = 0
+        self.cell = None
+        self.shared: dict = {}
+
+    def run(self, stream) -> None:
+        parser = expat.ParserCreate(namespace_separator=" ")
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        parser.CharacterDataHandler = self.text
+        parser.StartDoctypeDeclHandler = self.doctype
+        parser.buffer_text = True
+        while True:
+            chunk = stream.read(1 << 16)
+            if not chunk:
+                break
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+        self.finish()
+
+    def doctype(self, *args):
+        raise ValueError("worksheet XML declares a DTD")
+
+    def start(self, name, attrs):
+        self.elements += 1
+        if self.elements > MAX_SHEET_ELEMENTS:
+            raise _TooLarge
+        tag = name.rpartition(" ")[2]
+        if tag == "sheetData":
+            self.depth_data = True
+        elif not self.depth_data:
+            return
+        elif tag == "row":
+            self.row = int(attrs["r"]) if "r" in attrs else self.row + 1
+            self.col = 0
+        elif tag == "c":
+            ref = attrs.get("r")
+            match = _REF.fullmatch(ref) if ref else None
+            if match:
+                self.col = column_index_from_string(match.group(1).upper())
+                row = int(match.group(2))
+            else:
+                self.col += 1
+                row = self.row
+            self.cell = {"row": row, "col": self.col, "t": attrs.get("t"), "f": None, "fshared": None, "v": None, "inline": False, "in": None}
+        elif self.cell is not None:
+            if tag == "f":
+                self.cell["f"] = []
+                self.cell["in"] = "f"
+                if attrs.get("t") == "shared":
+                    self.cell["fshared"] = attrs.get("si")
+            elif tag == "v":
+                self.cell["v"] = []
+                self.cell["in"] = "v"
+            elif tag == "is":
+                self.cell["inline"] = True
+
+    def text(self, data):
+        cell = self.cell
+        if cell is None or cell["in"] is None:
+            return
+        parts = cell[cell["in"]]
+        if sum(map(len, parts)) < 8192:  # the longest formula Excel allows
+            parts.append(data)
+
+    def end(self, name):
+        tag = name.rpartition(" ")[2]
+        if tag == "sheetData":
+            self.depth_data = False
+        elif self.cell is None:
+            return
+        elif tag in ("f", "v"):
+            self.cell["in"] = None
+        elif tag == "c":
+            self.finish_cell(self.cell)
+            self.cell = None
+
+    def place(self, row: int, col: int) -> str:
+        column = get_column_letter(col) if 1 <= col <= 18278 else f"第 {col} 列"
+        return f"{self.title}!{column}{row}"
+
+    def located(self, code: str, row: int, message: str) -> None:
+        count = self.counts.get(code, 0) + 1
+        self.counts[code] = count
+        if count <= MAX_LOCATED:
+            self.problems.append(problem(code, self.file, row, message))
+
+    def finish_cell(self, cell: dict) -> None:
+        value = cell["v"] is not None and (bool("".join(cell["v"]).strip()) or cell["t"] in ("str", "inlineStr")) or cell["inline"]
+        formula = None if cell["f"] is None else "".join(cell["f"])
+        if formula is not None and cell["fshared"] is not None:
+            if formula.strip():
+                self.shared.setdefault(cell["fshared"], formula)
+            else:
+                formula = self.shared.get(cell["fshared"], "")
+        if not value and formula is None:
+            return  # an empty cell (perhaps formatted): nothing to read
+        row, col = cell["row"], cell["col"]
+        if row > self.rows or col > self.columns:
+            self.outside += 1
+            if self.first_outside is None:
+                self.first_outside = (row, col)
+            return
+        if formula is None:
+            return
+        shown = formula if len(formula) <= 60 else formula[:60] + "…"
+        if external_reference(formula):
+            self.located("IMPORT_EXTERNAL_LINK", row, f"{self.place(row, col)}：公式“={shown}”引用了外部工作簿；gongkai 不读取其他文件中的数字，请把公式换成数字")
+        elif not value:
+            self.located("IMPORT_FORMULA", row, f"{self.place(row, col)}：公式“={shown}”没有计算结果（保存时没有计算）；请在 Excel 或 WPS 中打开、重新计算并保存，或把公式换成数字")
+
+    def finish(self) -> None:
+        for code, count in self.counts.items():
+            if count > MAX_LOCATED:
+                what = "引用外部工作簿的公式" if code == "IMPORT_EXTERNAL_LINK" else "没有计算结果的公式"
+                self.problems.append(problem(code, self.file, None, f"工作表“{self.title}”另有 {count - MAX_LOCATED} 个{what}"))
+        if self.first_outside:
+            row, col = self.first_outside
+            more = f" 等 {self.outside} 个单元格" if self.outside > 1 else ""
+            last = f"{get_column_letter(self.columns)}{self.rows}"
+            self.problems.append(
+                problem("IMPORT_TOO_LARGE", self.file, row, f"{self.place(row, col)}{more}：在决算表的版式（A1:{last}）以外；gongkai 只读取版式以内的单元格，请删除版式以外的内容")
+            )
+
+
+def _scan_sheet(archive, part: str, title: str, file: str) -> tuple:
+    """(problems, whether the sheet may be read) of one worksheet part."""
+    rows, columns = layout_bounds()
+    scan = _SheetScan(title, file, rows, columns)
+    try:
+        with archive.open(part) as stream:
+            scan.run(stream)
+    except _TooLarge:
+        message = f"工作表“{title}”的内容远超决算表的版式（超过 {MAX_SHEET_ELEMENTS} 个 XML 元素），没有读取"
+        return scan.problems + [problem("IMPORT_TOO_LARGE", file, None, message)], False
+    return scan.problems, True
+
+
+def _external_parts(archive) -> list:
+    return sorted(n for n in archive.namelist() if n.lower().lstrip("/").startswith("xl/externallinks/") and n.lower().endswith(".xml"))
+
+
+def read_path(path, file: str) -> tuple:
+    """``read`` of a file on disk, refusing one over :data:`MAX_FILE_BYTES` before reading it."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return {}, {}, [problem("XLSX_UNREADABLE", file, None, f"无法读取文件（{type(exc).__name__}）")]
+    return read(data, file)
+
+
 def read(data: bytes, file: str) -> tuple:
-    """(原表 data as a dict ready for YAML, meta {部门, 单位, 年度}, problems)."""
+    """(原表 data as a dict ready for YAML, meta {部门, 单位, 年度}, problems).
+
+    Measures the zip first (:func:`_archive_problems`), then scans every worksheet's XML
+    once (:class:`_SheetScan`) and reads the values of the cells within
+    :func:`layout_bounds` only. Never raises for a bad file: every failure is a problem."""
+    problems = _archive_problems(data, file)
+    if problems:
+        return {}, {}, problems
     reader = _Reader(file)
     try:
-        book = load_workbook(io.BytesIO(data), data_only=True, read_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        return {}, {}, [problem("XLSX_UNREADABLE", file, None, f"无法读取 Excel 文件（{type(exc).__name__}）：请确认是 .xlsx 格式且未损坏")]
+        printed, meta = _read_book(data, reader)
+    except Exception as exc:  # openpyxl and zipfile raise many kinds for a damaged file
+        reader.problems.append(problem("XLSX_UNREADABLE", file, None, f"无法读取 Excel 文件（{type(exc).__name__}）：请确认是 .xlsx 格式且未损坏"))
+        return {}, {}, reader.problems
+    return printed, meta, reader.problems
+
+
+def _read_book(data: bytes, reader: _Reader) -> tuple:
+    file = reader.file
+    max_rows, max_columns = layout_bounds()
     printed, meta = {}, {}
-    for sheet in book.worksheets:
-        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-        number = _table_number(sheet.title, rows)
-        if number is None:
-            reader.bad(sheet.title, 1, f"认不出是哪张决算表：表名应为 {('、'.join(TITLES.values()))} 之一")
-            continue
-        _meta(rows, meta)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         try:
-            printed[f"表{number}"] = _read_table(number, sheet.title, rows, reader)
-        except _Layout as exc:
-            reader.bad(sheet.title, exc.row, exc.message)
-    book.close()
+            book = load_workbook(io.BytesIO(data), data_only=True, read_only=True, keep_links=False)
+        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
+            reader.problems.append(problem("XLSX_UNREADABLE", file, None, f"无法读取 Excel 文件（{type(exc).__name__}）：请确认是 .xlsx 格式且未损坏"))
+            return printed, meta
+        try:
+            sheets = book.worksheets
+            if len(sheets) > MAX_SHEETS:
+                reader.problems.append(problem("IMPORT_TOO_LARGE", file, None, f"工作簿有 {len(sheets)} 个工作表，超过 {MAX_SHEETS} 个"))
+                return printed, meta
+            for sheet in sheets:
+                found, readable = _scan_sheet(archive, sheet._worksheet_path, sheet.title, file)
+                reader.problems += found
+                if not readable:
+                    continue
+                cells = sheet.iter_rows(min_row=1, max_row=max_rows, min_col=1, max_col=max_columns, values_only=True)
+                rows = [[unquote_cell(v) for v in r] for r in cells]
+                number = _table_number(sheet.title, rows)
+                if number is None:
+                    reader.bad(sheet.title, 1, f"认不出是哪张决算表：表名应为 {('、'.join(TITLES.values()))} 之一")
+                    continue
+                _meta(rows, meta)
+                try:
+                    printed[f"表{number}"] = _read_table(number, sheet.title, rows, reader)
+                except _Layout as exc:
+                    reader.bad(sheet.title, exc.row, exc.message)
+        finally:
+            book.close()
+        if not any(p.code == "IMPORT_EXTERNAL_LINK" for p in reader.problems):
+            for part in _external_parts(archive):
+                reader.problems.append(problem("IMPORT_EXTERNAL_LINK", file, None, f"工作簿含有指向外部工作簿的链接（{part}）；请在 Excel 中“编辑链接—断开链接”后再导入"))
     missing = [f"表{n}" for n, _ in STANDARD if f"表{n}" not in printed]
     if missing and printed:
         reader.problems.append(problem("XLSX_CELL", file, None, f"工作簿中缺少：{'、'.join(missing)}"))
-    return printed, meta, reader.problems
+    return printed, meta
 
 
 class _Layout(Exception):

@@ -20,6 +20,7 @@ from ..catalog import FRONT_MATTER, Entry
 from ..render.page import Compiled, Stash, render
 from ..render.report_view import Links
 from ..render.views import view_for
+from ..render import rawhtml
 from ..yamlload import load_text
 
 DEFAULT_EXTENSIONS = ["admonition", "attr_list", "md_in_html", "footnotes"]
@@ -160,7 +161,7 @@ class PrintRenderer:
         view = view_for(entry.scored, self.html_env, stash, Links(), self.charts)
         text = render(self.compiled, page_markdown(entry, self.docs, self.generated), view.context(), entry.page.src_uri)
         converter = md.Markdown(extensions=self.extensions, extension_configs=self.extension_configs)
-        html = stash.fill(converter.convert(text))
+        html = stash.fill(rawhtml.clean_for_print(converter.convert(text), posixpath.dirname(entry.page.src_uri)))
         return from_docs_root(html, posixpath.dirname(entry.page.src_uri))
 
     def report(self, entry: Entry) -> str:

@@ -3,23 +3,33 @@ whose inputs have not changed, render the rest in parallel worker processes.
 
 The cache key of a PDF is a hash of its print HTML (which already holds the data, the
 Markdown, the templates and the CSS), its attachments, its date, the fonts and the
-versions of gongkai and WeasyPrint: change any of them and the PDF is made again."""
+versions of gongkai and WeasyPrint. Beside each cached PDF a manifest lists every file
+the renderer actually read for it (stylesheets pulled in by ``@import``, fonts, images,
+images inside SVG files) with its sha256: the cached PDF is used only when its key is the
+same and every file of its manifest still hashes the same. Change any of them and the PDF
+is made again.
+
+Each PDF succeeds or fails alone: a refused reference, a page nested too deep, any error
+of the renderer, even a crashed worker, is an outcome of that one job naming its page; the
+other PDFs are still made, and the caller fails the build when any outcome has an error."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from .. import __version__
-from ..catalog import Catalog, Entry
+from ..catalog import FRONT_MATTER, Catalog, Entry
 from ..files import write_atomic
 from .printhtml import Job, PrintRenderer, document_date
 
@@ -29,11 +39,37 @@ FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", str(Path.home() / ".f
 
 
 @dataclass
+class PdfJob(Job):
+    """A job with what its messages name: the files of the pages it is made from (the page's
+    Markdown, or the data file of a generated page) and, for a volume, its reports' PDFs."""
+
+    pages: tuple = ()
+    parts: tuple = ()  # a volume's report PDFs (outputs), in order
+    error: str | None = None  # set when planning: its print HTML could not be made
+
+
+SHOWN_PAGES = 5  # pages named in one message; more are counted
+
+
+@dataclass
 class Outcome:
     job: Job
     made: bool  # False: taken from the cache
-    error: str | None = None
+    error: str | None = None  # why it was not made, in Chinese
     seconds: float = 0.0
+    pages: tuple = ()  # the pages to blame, when not the job's own (a volume failed by a report)
+
+    @property
+    def where_pages(self) -> tuple:
+        return self.pages or getattr(self.job, "pages", ()) or (self.job.output,)
+
+    @property
+    def message(self) -> str:
+        """``content/2021/t/x.md: PDF 未生成（2021/t/x.pdf）：why``: the page first, as every located problem."""
+        pages = self.where_pages
+        where = "、".join(pages[:SHOWN_PAGES]) + (f" 等 {len(pages)} 个页面" if len(pages) > SHOWN_PAGES else "")
+        kind = "汇编 PDF" if getattr(self.job, "parts", ()) else "PDF"
+        return f"{where}: {kind} 未生成（{self.job.output}）：{self.error}"
 
 
 def report_pdf(entry: Entry) -> str:
@@ -97,27 +133,80 @@ def parse_shard(text: str | None) -> tuple | None:
 
 def plan(catalog: Catalog, renderer: PrintRenderer, only: set | None = None, shard: tuple | None = None) -> list:
     """Jobs for every report (or those whose data file is in ``only``) and their volumes,
-    restricted to one shard when ``shard`` is (K, N)."""
+    restricted to one shard when ``shard`` is (K, N). A report whose print HTML cannot be
+    made (a template error, Markdown nested too deep) becomes a job that has already failed,
+    and so does its volume: one page never stops the planning of the others."""
     fonts = fonts_fingerprint()
-    jobs, groups = [], {}
+    jobs, groups, failed = [], {}, {}
     for entry in catalog.entries:
         groups.setdefault((entry.report.year, entry.department_slug), []).append(entry)
         if only is not None and entry.page.data not in only:
             continue
-        job = Job(report_pdf(entry), renderer.report(entry), entry.report.name, _attachments(entry), document_date(entry))
+        html, error = _print_html(lambda: renderer.report(entry), entry, renderer)
+        job = PdfJob(report_pdf(entry), html, entry.report.name, _attachments(entry), document_date(entry), pages=(_page_file(entry, renderer),), error=error)
+        if error:
+            failed[entry.page.src_uri] = job
         jobs.append(job)
     for (year, _), entries in sorted(groups.items()):
         if only is not None and not any(e.page.data in only for e in entries):
             continue
         entries = sorted(entries, key=lambda e: e.page.src_uri)
-        html = renderer.volume(entries[0].report.department, year, entries)
+        culprits = [failed[e.page.src_uri] for e in entries if e.page.src_uri in failed]
+        if culprits:
+            html, error = "", "其中的" + "；".join(f"报告 {c.output} 未能生成：{c.error}" for c in culprits)
+        else:
+            html, error = _print_html(lambda: renderer.volume(entries[0].report.department, year, entries), None, renderer)
         attachments = [a for e in entries for a in _attachments(e, prefix=f"{e.slug}.")]
-        job = Job(volume_pdf(entries[0]), html, f"{entries[0].report.department} {year} 年度汇编", attachments, max(document_date(e) for e in entries))
+        job = PdfJob(
+            volume_pdf(entries[0]), html, f"{entries[0].report.department} {year} 年度汇编", attachments, max(document_date(e) for e in entries),
+            pages=tuple(page for c in culprits for page in c.pages) or tuple(_page_file(e, renderer) for e in entries),
+            parts=tuple(report_pdf(e) for e in entries), error=error,
+        )
         jobs.append(job)
     jobs = [job for job in jobs if in_shard(job.output, shard)]
     for job in jobs:
         job.key = _key(job, fonts)
     return jobs
+
+
+def _print_html(make, entry: Entry | None, renderer: PrintRenderer) -> tuple:
+    """(print HTML, None), or ("", why in Chinese) when it cannot be made."""
+    from ..render.page import PageError
+
+    try:
+        return make(), None
+    except PageError as exc:
+        line = "" if exc.line is None or entry is None else f"（第 {exc.line + _body_offset(entry, renderer)} 行）"
+        return "", f"页面模板错误{line}：{exc}"
+    except RecursionError:
+        return "", "页面结构嵌套过深，转换 Markdown 时超出了递归上限；请减少列表或引用块的嵌套层数"
+    except MemoryError:
+        return "", "生成排版用的 HTML 时内存不足"
+    except Exception as exc:  # noqa: BLE001 — one page's failure is that page's
+        return "", f"生成排版用的 HTML 时出错（{type(exc).__name__}：{exc}）"
+
+
+def _body_offset(entry: Entry, renderer: PrintRenderer) -> int:
+    """Lines of the page file before its Markdown body (the front matter), which the print
+    renderer leaves out: a template error's line in the body plus this is its line in the file."""
+    if entry.page.generated:
+        return 0
+    try:
+        text = (renderer.docs / entry.page.src_uri).read_text(encoding="utf-8-sig")
+    except OSError:
+        return 0
+    match = FRONT_MATTER.match(text)
+    return text[: match.end()].count("\n") if match else 0
+
+
+def _page_file(entry: Entry, renderer: PrintRenderer) -> str:
+    """The file a message names for a report: its page (``content/2021/t/x.md``), or its data
+    file when the page is generated."""
+    if entry.page.generated:
+        return entry.page.data
+    path = Path(os.path.abspath(renderer.docs / entry.page.src_uri))
+    project = Path(os.path.abspath(renderer.project))
+    return path.relative_to(project).as_posix() if path.is_relative_to(project) else entry.page.src_uri
 
 
 def _attachments(entry: Entry, prefix: str = "") -> list:
@@ -133,26 +222,80 @@ def _attachments(entry: Entry, prefix: str = "") -> list:
 
 _writer = None  # one per worker process, made by _start_worker
 
+CRASHED = "生成 PDF 的工作进程意外退出（页面可能过大或结构过于复杂）"
+
 
 def _start_worker():
     global _writer
-    from .writer import Writer
+    from .writer import RECURSION_LIMIT, Writer
 
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
     _writer = Writer()
 
 
-def _render(job: Job, root: str, out: str, cache: str | None) -> Outcome:
+def _render(job: Job, root: str, out: str, cache: str | None) -> tuple:
+    """In a worker: make one PDF, write it (and its cache entry with the manifest of every
+    file it read). Returns (error or None, seconds). Whatever goes wrong with this document
+    is reported for this document; it never ends the worker or the stage."""
     from .writer import RenderError
 
     started = time.perf_counter()
     try:
-        data = _writer.write(job.html, Path(root), Path(root) / job.base, job.attachments, job.date)
+        rendered = _writer.render(job.html, Path(root), Path(root) / job.base, job.attachments, job.date)
     except RenderError as exc:
-        return Outcome(job, True, str(exc), time.perf_counter() - started)
-    write_atomic(Path(out) / job.output, data)
-    if cache:
-        write_atomic(Path(cache) / f"{job.key}.pdf", data)
-    return Outcome(job, True, None, time.perf_counter() - started)
+        return str(exc), time.perf_counter() - started
+    except Exception as exc:  # noqa: BLE001 — the writer reports its own; this is the last line
+        return f"生成时出错（{type(exc).__name__}：{exc}）", time.perf_counter() - started
+    try:
+        write_atomic(Path(out) / job.output, rendered.pdf)
+        if cache:
+            _store(Path(cache), job.key, rendered)
+    except OSError as exc:
+        return f"无法写入 PDF（{exc.strerror or exc}）", time.perf_counter() - started
+    return None, time.perf_counter() - started
+
+
+def _store(cache: Path, key: str, rendered) -> None:
+    """The cached PDF and its manifest: the manifest is removed first and written last, so
+    a PDF is never taken from the cache with a manifest that belongs to another rendering."""
+    manifest = cache / f"{key}.json"
+    manifest.unlink(missing_ok=True)
+    write_atomic(cache / f"{key}.pdf", rendered.pdf)
+    text = json.dumps({"files": [list(entry) for entry in rendered.fetched]}, ensure_ascii=False, indent=0)
+    write_atomic(manifest, text.encode("utf-8"))
+
+
+def _file_digest(root: Path, rel: str) -> str | None:
+    path = (root / rel).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        return None
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def cache_holds(cache: Path, key: str, root: Path, digests: dict | None = None) -> bool:
+    """Whether the cached PDF of ``key`` is still right: it exists, and every file it read
+    when it was made (its manifest) is still in the build folder with the same content.
+    ``digests`` memoises file hashes across the PDFs of one run."""
+    if not (cache / f"{key}.pdf").is_file():
+        return False
+    try:
+        files = json.loads((cache / f"{key}.json").read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False  # no manifest (an older cache, or an interrupted write): make it again
+    root = root.resolve()
+    digests = {} if digests is None else digests
+    for entry in files if isinstance(files, list) else [None]:
+        if not (isinstance(entry, list) and len(entry) == 2 and all(isinstance(x, str) for x in entry)):
+            return False
+        rel, digest = entry
+        if rel not in digests:
+            digests[rel] = _file_digest(root, rel)
+        if digests[rel] != digest:
+            return False
+    return True
 
 
 def _place(cached: Path, target: Path) -> None:
@@ -168,47 +311,88 @@ def _place(cached: Path, target: Path) -> None:
         shutil.copyfile(cached, target)
 
 
-_RESOURCE = re.compile(r"""(?:src|href)\s*=\s*["']([^"'#]+)["']|url\(\s*["']?([^"')]+)["']?\s*\)""")
-
-
-def resources_digest(job: Job, root: Path) -> str:
-    """Hash of the local files a document refers to (images, stylesheets): a changed image
-    makes a new PDF even though the HTML is the same."""
-    digest = hashlib.sha256()
-    base = (root / job.base).resolve()
-    for match in _RESOURCE.finditer(job.html):
-        ref = match.group(1) or match.group(2)
-        if ":" in ref.split("/")[0]:
-            continue  # data:, http:, file: … are for the fetcher to allow or refuse
-        path = (base / ref).resolve()
-        if path.is_relative_to(root.resolve()) and path.is_file():
-            digest.update(ref.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
 def run(jobs: list, root: Path, out: Path, cache: Path | None, workers: int | None = None, progress: bool | None = None) -> list:
-    """Make the PDFs: cached ones are copied, the rest rendered on ``workers`` processes."""
-    outcomes, todo = [], []
-    for job in jobs:
-        job.key = hashlib.sha256((job.key + resources_digest(job, root)).encode()).hexdigest()
-        cached = cache / f"{job.key}.pdf" if cache else None
-        if cached is not None and cached.is_file():
-            _place(cached, out / job.output)
-            outcomes.append(Outcome(job, False))
+    """Make the PDFs: cached ones (key and manifest unchanged) are linked, the rest rendered on
+    ``workers`` processes. One outcome per job, in the order of ``jobs``; a job that fails
+    fails alone, and its PDF is not left in ``out``."""
+    outcomes: dict = {}
+    todo = []
+    digests: dict = {}
+    for index, job in enumerate(jobs):
+        if getattr(job, "error", None):
+            outcomes[index] = Outcome(job, True, job.error)
+        elif cache is not None and cache_holds(cache, job.key, root, digests):
+            _place(cache / f"{job.key}.pdf", out / job.output)
+            outcomes[index] = Outcome(job, False)
         else:
-            todo.append(job)
+            todo.append(index)
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
     show = sys.stderr.isatty() if progress is None else progress
     args = (str(root), str(out), str(cache) if cache else None)
-    if workers == 1:
-        _start_worker()
-        results = (_render(job, *args) for job in todo)
-        outcomes += _with_progress(results, len(todo), show)
-    else:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker) as pool:
-            results = pool.map(_render, todo, *[[a] * len(todo) for a in args])
-            outcomes += _with_progress(results, len(todo), show)
-    return outcomes
+    tasks = [(index, jobs[index]) for index in todo]
+    results = _in_process(tasks, args) if workers == 1 else _in_pool(tasks, args, workers)
+    for index, (error, seconds) in _with_progress(results, len(tasks), show):
+        outcomes[index] = Outcome(jobs[index], True, error, seconds)
+    ordered = [outcomes[i] for i in range(len(jobs))]
+    _fail_volumes(ordered)
+    for outcome in ordered:
+        if outcome.error:
+            (out / outcome.job.output).unlink(missing_ok=True)  # never a PDF of an earlier build in its place
+    return ordered
+
+
+def _in_process(tasks: list, args: tuple):
+    """One worker: render here, one document after another, with the workers' recursion
+    limit while rendering. (No process boundary here: a crash of the renderer would end
+    the whole command, with a non-zero exit.)"""
+    previous = sys.getrecursionlimit()
+    _start_worker()
+    try:
+        for index, job in tasks:
+            yield index, _render(job, *args)
+    finally:
+        sys.setrecursionlimit(previous)
+
+
+def _in_pool(tasks: list, args: tuple, workers: int):
+    """Render on worker processes. If a worker dies (BrokenProcessPool: a crash, the kernel's
+    out-of-memory killer), the jobs it took down with it are rendered again one at a time in
+    a fresh worker: there the job running when a worker dies again is the one that kills
+    it, and it alone is reported; the others still finish."""
+    queue, parallel = list(tasks), workers
+    while queue:
+        broken = []
+        with ProcessPoolExecutor(max_workers=min(parallel, len(queue)), initializer=_start_worker) as pool:
+            futures = {pool.submit(_render, job, *args): (index, job) for index, job in queue}
+            for future in as_completed(futures):
+                index, job = futures[future]
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    broken.append((index, job))
+                    continue
+                except Exception as exc:  # noqa: BLE001 — e.g. a result that cannot travel back
+                    result = (f"生成时出错（{type(exc).__name__}：{exc}）", 0.0)
+                yield index, result
+        broken.sort(key=lambda task: task[0])
+        if broken and parallel == 1:
+            yield broken[0][0], (CRASHED, 0.0)
+            broken = broken[1:]
+        queue, parallel = broken, 1
+
+
+def _fail_volumes(outcomes: list) -> None:
+    """A volume (汇编) holds every report of its department and year: when one of them failed
+    in this run, the volume fails too, named with that report, rather than being published
+    without it."""
+    failed = {o.job.output: o for o in outcomes if o.error}
+    for outcome in outcomes:
+        parts = getattr(outcome.job, "parts", ())
+        culprits = [failed[p] for p in parts if p in failed]
+        if not culprits:
+            continue
+        outcome.error = "其中的" + "；".join(f"报告 {c.job.output} 未能生成：{c.error}" for c in culprits)
+        outcome.pages = tuple(page for c in culprits for page in c.where_pages)
 
 
 def _with_progress(results, total: int, show: bool) -> list:

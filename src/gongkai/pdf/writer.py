@@ -2,36 +2,86 @@
 
 PDF/A-3u: archival (fonts embedded, colours defined, no external content), with every
 glyph mapped to Unicode so the text can be searched and copied (the "u"), and version 3
-because it allows the report's YAML and JSON to travel inside the PDF as attachments."""
+because it allows the report's YAML and JSON to travel inside the PDF as attachments.
+
+A document either becomes a PDF or raises :class:`RenderError` with a Chinese message:
+a refused reference (whether or not WeasyPrint let the refusal stop it), a structure
+nested deeper than :data:`MAX_DEPTH`, a recursion or memory limit reached while laying
+out, or any other error of the renderer. Never a traceback, never a partial PDF."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from weasyprint import HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
-from .fetcher import SandboxFetcher
+from .fetcher import SandboxFetcher, shown_url
 
 VARIANT = "pdf/a-3u"
+
+# Elements nested inside each other, counted from <html>. The example reports reach 11; a
+# Markdown list nested ten levels inside a table inside an admonition stays under 40.
+# WeasyPrint lays boxes out recursively and slower than linearly in the depth (a list
+# nested 100 levels takes seconds and overflows Python's default recursion limit), so a
+# deeper page is refused at once, by name, before any layout.
+MAX_DEPTH = 100
+
+# Python frames a worker may stack while laying out (the default is 1000). Pages within
+# MAX_DEPTH need far fewer; this is the margin for unusual but legitimate CSS, and stays
+# well below what the C stack of a worker holds (segfaults start near 25 000 here).
+RECURSION_LIMIT = 4000
 
 
 class RenderError(Exception):
     """A PDF could not be made; the message says why, in Chinese."""
 
 
+@dataclass
+class Rendered:
+    pdf: bytes
+    fetched: list  # [(path relative to the build folder, sha256)], sorted: what the PDF depends on
+
+
+class Fonts(FontConfiguration):
+    """Fonts configured once per worker and reused for every document. WeasyPrint loads an
+    ``@font-face`` once per configuration and skips the fetch when a later document declares
+    the same face; the files it read are then noted in that document's fetcher all the same,
+    so every PDF's record of what it depends on is complete."""
+
+    def __init__(self):
+        super().__init__()
+        self.faces: dict = {}  # str(rule descriptors) → [(rel, sha256)] read to load it
+
+    def add_font_face(self, rule_descriptors, url_fetcher):
+        key = str(rule_descriptors)
+        note = getattr(url_fetcher, "note", None)
+        if note is not None and key in self.faces:
+            for rel, digest in self.faces[key]:
+                note(rel, digest)
+        reads = getattr(url_fetcher, "reads", None)
+        start = len(reads) if reads is not None else 0
+        result = super().add_font_face(rule_descriptors, url_fetcher)
+        if reads is not None and len(reads) > start:
+            self.faces[key] = list(reads[start:])
+        return result
+
+
 class Writer:
     """One per worker process: fonts are configured once and reused for every document."""
 
     def __init__(self):
-        self.fonts = FontConfiguration()
-        self.cache: dict = {}
+        self.fonts = Fonts()
         logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
     def write(self, html: str, root: Path, base: Path, attachments: list, date: str) -> bytes:
+        return self.render(html, root, base, attachments, date).pdf
+
+    def render(self, html: str, root: Path, base: Path, attachments: list, date: str) -> Rendered:
         fetcher = SandboxFetcher(root)
         moment = dt.datetime.strptime(date, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
         files = [
@@ -40,13 +90,44 @@ class Writer:
         ]
         try:
             document = HTML(string=html, base_url=str(base) + "/", url_fetcher=fetcher)
-            return document.write_pdf(
+            depth = nesting_depth(document.etree_element)
+            if depth > MAX_DEPTH:
+                raise RenderError(f"页面结构嵌套过深：元素最深嵌套 {depth} 层，超过上限 {MAX_DEPTH} 层（如多层嵌套的列表或表格）；请减少嵌套层数")
+            pdf = document.write_pdf(
                 pdf_variant=VARIANT,
                 attachments=files,
                 font_config=self.fonts,
-                cache=self.cache,
+                cache={},  # images of this document only: each PDF's own fetches are its record
                 uncompressed_pdf=False,
             )
         except FatalURLFetchingError as exc:
-            refused = "；".join(f"{url}（{why}）" for url, why in fetcher.refused) or str(exc)
-            raise RenderError(f"页面引用了不允许读取的地址：{refused}") from None
+            if not fetcher.refused:
+                raise RenderError(f"页面引用的地址无法读取：{_reason(exc)}") from None
+        except RecursionError:
+            raise RenderError("页面结构嵌套过深，排版时超出了递归上限；请减少列表、表格或引用块的嵌套层数") from None
+        except MemoryError:
+            raise RenderError("排版时内存不足（页面过大或结构过于复杂）") from None
+        except RenderError:
+            raise
+        except Exception as exc:  # the renderer failed on this document: say so, for this document
+            raise RenderError(f"排版时出错（{type(exc).__name__}：{shown_url(str(exc))}）") from None
+        if fetcher.refused:  # also those WeasyPrint caught and only logged
+            listed = "；".join(f"{shown_url(url)}（{why}）" for url, why in fetcher.refusals())
+            raise RenderError(f"页面引用了不允许读取的地址：{listed}")
+        return Rendered(pdf, sorted(fetcher.fetched.items()))
+
+
+def nesting_depth(root) -> int:
+    """How deep elements nest under ``root`` (``root`` itself is 1); without recursion."""
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in element)
+    return deepest
+
+
+def _reason(exc: BaseException) -> str:
+    cause = exc.__cause__ or exc.__context__
+    text = f"{exc}（{type(cause).__name__}：{cause}）" if cause is not None else str(exc)
+    return shown_url(text)

@@ -1,11 +1,15 @@
 """Open data published beside each report page: the original YAML, JSON with the
-computed scores, and CSV of the indicator rows (UTF-8 with BOM so Excel opens it)."""
+computed scores, and CSV of the indicator rows (UTF-8 with BOM so Excel opens it).
+
+Every text cell of the CSV and of the Excel workbooks goes through :func:`safe_cell`, so
+that no name taken from a contributor's data is ever a formula in a spreadsheet."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 from decimal import Decimal
 
 from ..output import score_json
@@ -20,6 +24,45 @@ def _plain(value):
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+# ---- formula injection (OWASP "CSV injection") --------------------------------------
+
+# A cell whose text begins with one of these is read as a formula (or DDE command) by
+# Excel, LibreOffice or WPS; the full-width forms are converted by some of them.
+FORMULA_STARTS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?")
+
+
+def _needs_quote(text: str) -> bool:
+    rest = text.lstrip("'")
+    if not rest or rest[0] not in FORMULA_STARTS:
+        return False
+    # a plain number (-12.30, +5, -3%) is a number to every spreadsheet, never a formula
+    return text.startswith("'") or not _PLAIN_NUMBER.fullmatch(text)
+
+
+def safe_cell(value):
+    """The value to write in a CSV or Excel cell: text that a spreadsheet would take for a
+    formula gets a leading ``'`` (the OWASP rule); numbers and plain numeric text as they are.
+
+    Text already beginning with ``'`` before such a character gets one more, so that
+    :func:`unquote_cell` gives back exactly the original text."""
+    if isinstance(value, str) and _needs_quote(value):
+        return "'" + value
+    return value
+
+
+def unquote_cell(value):
+    """The text :func:`safe_cell` was given (for reading back a workbook we wrote)."""
+    if isinstance(value, str) and value.startswith("'") and _needs_quote(value[1:]):
+        return value[1:]
+    return value
+
+
+def _safe_row(row) -> list:
+    """A CSV row: every cell is text to the csv module, so anything not a number is checked as text."""
+    return [v if v is None or isinstance(v, (int, Decimal)) else safe_cell(str(v)) for v in row]
 
 
 def json_bytes(sr: ScoredReport) -> bytes:
@@ -43,19 +86,18 @@ def csv_bytes(sr: ScoredReport) -> bytes:
                 levels = list(leaf.path[1:] if goal else leaf.path)
                 levels = (levels + [""] * 4)[:4]
                 node = leaf.node
-                writer.writerow(
-                    (
-                        goal,
-                        *levels,
-                        getattr(node, "target", None) or "",
-                        getattr(node, "actual", None) or "",
-                        f"{leaf.weight:f}",
-                        f"{leaf.score:f}" if leaf.applicable else "不适用",
-                        leaf.method or "",
-                        leaf.explanation,
-                        (getattr(node, "deviation", None) or getattr(node, "reason", None) or ""),
-                    )
+                row = (
+                    goal,
+                    *levels,
+                    getattr(node, "target", None) or "",
+                    getattr(node, "actual", None) or "",
+                    f"{leaf.weight:f}",
+                    f"{leaf.score:f}" if leaf.applicable else "不适用",
+                    leaf.method or "",
+                    leaf.explanation,
+                    (getattr(node, "deviation", None) or getattr(node, "reason", None) or ""),
                 )
+                writer.writerow(_safe_row(row))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -95,5 +137,5 @@ def final_csv_bytes(fr) -> bytes:
                 for column, value in zip(side.columns, line.values):
                     if value is None:
                         continue
-                    writer.writerow((t.position or t.number, t.title, side.title or "", line.number or "", line.code, line.name, column, f"{value:f}"))
+                    writer.writerow(_safe_row((t.position or t.number, t.title, side.title or "", line.number or "", line.code, line.name, column, f"{value:f}")))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -18,6 +18,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from ..problems import problem
+from . import sandbox
 
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)")
@@ -139,10 +140,13 @@ _STATEMENT = re.compile(r"\{%")
 class Compiled:
     """Compiled page templates. Pages with only ``{{ … }}`` expressions (the usual case)
     are rendered expression by expression, and each distinct expression is compiled
-    once per build: a thousand pages quoting ``{{ 总分 }}`` compile it once."""
+    once per build: a thousand pages quoting ``{{ 总分 }}`` compile it once.
+
+    Pages are untrusted: whatever environment is given, they run in its sandbox
+    (:func:`sandbox.page_environment`: same filters, finalize and escaping, no loader)."""
 
     def __init__(self, env: jinja2.Environment):
-        self.env = env
+        self.env = sandbox.page_environment(env)
         self.expressions: dict = {}
 
     def expression(self, source: str) -> jinja2.Template:
@@ -169,14 +173,12 @@ def render(env: jinja2.Environment | Compiled, markdown: str, context: dict, nam
     compiled = env if isinstance(env, Compiled) else Compiled(env)
     source = to_template(markdown)
     context = {**context, **LITERAL_VALUES}
-    if not _STATEMENT.search(source):
-        return _render_expressions(compiled, source, context, name)
-    try:
-        template = compiled.env.from_string(source)
+    with sandbox.limits():
+        if not _STATEMENT.search(source):
+            return _render_expressions(compiled, source, context, name)
+        template = _compile(lambda: compiled.env.from_string(source), None)
         template.name = name
-    except jinja2.TemplateSyntaxError as exc:
-        raise PageError(f"模板语法错误：{exc.message}", exc.lineno) from None
-    return _run(lambda: template.render(context), name, None)
+        return _run(lambda: template.render(context), name, None)
 
 
 def _render_expressions(compiled: Compiled, source: str, context: dict, name: str) -> str:
@@ -185,21 +187,44 @@ def _render_expressions(compiled: Compiled, source: str, context: dict, name: st
         if kind == "text" or text in _LITERAL_TOKENS:
             out.append(_LITERAL_TOKENS.get(text, text))
             continue
-        try:
-            template = compiled.expression(text)
-        except jinja2.TemplateSyntaxError as exc:
-            raise PageError(f"模板语法错误：{exc.message}", line) from None
+        template = _compile(lambda: compiled.expression(text), line)
         out.append(_run(lambda: template.render(context), name, line))
     return "".join(out)
+
+
+def _compile(compile_call, line: int | None) -> jinja2.Template:
+    """Compile a page template (or one expression at ``line``); every failure is a PageError."""
+    try:
+        return compile_call()
+    except sandbox.RefusedStatement as exc:
+        raise PageError(exc.message or str(exc), line or exc.lineno) from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise PageError(f"模板语法错误：{_syntax_message(exc.message or str(exc))}", line or exc.lineno) from None
+    except (RecursionError, SyntaxError, MemoryError):
+        raise PageError("模板语法错误：模板嵌套过深或过于复杂", line) from None
+
+
+_NO_FILTER = re.compile(r"No filter named '(.+?)'")
+
+
+def _syntax_message(message: str) -> str:
+    match = _NO_FILTER.search(message)
+    if match:
+        return f"页面模板不能使用过滤器“{match.group(1)}”（可用的过滤器见用户指南“公开网站”）"
+    return message
 
 
 def _run(render_call, name: str, line: int | None) -> str:
     try:
         return render_call()
+    except sandbox.SecurityError as exc:
+        raise PageError(sandbox.refusal_message(exc), line or _line_in(exc, name)) from None
+    except RecursionError as exc:
+        raise PageError("页面模板递归过深（宏或循环调用自身太多层）", line or _line_in(exc, name)) from None
     except jinja2.UndefinedError as exc:
         raise PageError(f"模板引用了不存在的数据：{_undefined_message(exc)}", line or _line_in(exc, name)) from None
     except jinja2.TemplateError as exc:
-        raise PageError(f"模板错误：{exc}", line or _line_in(exc, name)) from None
+        raise PageError(f"模板错误：{_syntax_message(str(exc))}", line or _line_in(exc, name)) from None
     except (LookupError, TypeError, ValueError, ArithmeticError) as exc:
         raise PageError(f"模板求值出错：{exc}", line or _line_in(exc, name)) from None
 
