@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -12,7 +11,7 @@ import click
 from . import __version__
 from .files import write_atomic
 from .final_accounts.evaluate import FinalResult
-from .output import final_text, problems_json, problems_text, score_json, score_text, timings_text
+from .output import final_text, json_text, problems_json, problems_text, score_json, score_text, terminal_json, timings_text
 from .render.opendata import final_json_bytes
 from .pipeline import discover, discover_checked, evaluate, evaluate_many
 from .problems import has_errors
@@ -49,7 +48,7 @@ def check(paths, fmt, strict, jobs, verbose):
     if verbose:
         click.echo(timings_text(results, time.perf_counter() - started), err=True)
     if fmt == "json":
-        click.echo(json.dumps(problems_json(problems), ensure_ascii=False, indent=2))
+        click.echo(json_text(problems_json(problems)))
     else:
         if problems:
             click.echo(problems_text(problems))
@@ -88,7 +87,7 @@ def score(path, fmt):
         sys.exit(2)
     if isinstance(result.scored, FinalResult):
         if fmt == "json":
-            click.echo(final_json_bytes(result.scored).decode("utf-8"))
+            click.echo(terminal_json(final_json_bytes(result.scored).decode("utf-8")))
         else:
             click.echo(final_text(result.scored))
             if result.problems:
@@ -97,7 +96,7 @@ def score(path, fmt):
     if fmt == "json":
         data = score_json(result.scored)
         data["problems"] = problems_json(result.problems)["problems"]
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(json_text(data))
     else:
         click.echo(score_text(result.scored))
         if result.problems:
@@ -109,7 +108,7 @@ def score(path, fmt):
 @main.command()
 def schema():
     """输出数据文件的 JSON Schema，供编辑器补全和校验。"""
-    click.echo(json.dumps(report_schema(), ensure_ascii=False, indent=2))
+    click.echo(json_text(report_schema()))
 
 
 @main.command()

@@ -9,6 +9,7 @@ import sys
 
 import click
 
+from .problems import terminal_text
 from .scaffold import KINDS
 
 
@@ -32,7 +33,7 @@ def fmt(paths, check):
     for o in failed:
         click.echo(o.problem.human() + "（文件未修改）", err=True)
     for o in changed:
-        click.echo(f"需要统一格式：{o.file}" if check else f"已统一格式：{o.file}")
+        click.echo(terminal_text(f"需要统一格式：{o.file}" if check else f"已统一格式：{o.file}"))
     total = len(outcomes)
     if check:
         if changed:

@@ -47,6 +47,7 @@ from ruamel.yaml.tokens import CommentToken
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .files import write_atomic
+from .paths import Refused, project_of, read_bytes_inside, safe_file
 from .problems import Problem, problem
 from .yamlload import MAX_BYTES, load_bytes, load_text
 
@@ -712,8 +713,11 @@ def format_bytes(raw: bytes, name: str) -> bytes:
 def format_file(path: Path, check: bool = False, display: str | None = None) -> Outcome:
     """Format one file in place (unless ``check``); never leaves it half written."""
     name = display or str(path)
+    project = project_of(path)
     try:
-        raw = path.read_bytes()
+        raw = read_bytes_inside(project, path, name)
+    except Refused as exc:  # a link out of the project is neither read nor written through
+        return Outcome(name, problem=exc.problem)
     except OSError as exc:
         return Outcome(name, problem=problem("FILE_UNREADABLE", name, None, f"无法读取文件：{exc.strerror or exc}"))
     try:
@@ -725,6 +729,9 @@ def format_file(path: Path, check: bool = False, display: str | None = None) -> 
     if new == raw:
         return Outcome(name)
     if not check:
+        refused = safe_file(project, path, name)
+        if refused is not None:  # replaced by a link while it was being formatted
+            return Outcome(name, problem=refused)
         try:
             write_atomic(path, new)
         except OSError as exc:

@@ -13,6 +13,7 @@ from pathlib import Path
 from markupsafe import escape
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
+from mkdocs.utils import CountHandler
 
 from . import catalog as catalog_module
 from .catalog import Catalog, relative_url
@@ -52,10 +53,22 @@ def on_startup(command: str) -> None:
     os.environ.setdefault(PDF_SWITCH, "0" if command == "serve" else "1")
 
 
+def _count_only_errors() -> None:
+    """Under ``mkdocs serve``, strict mode's counter (put on the "mkdocs" logger before
+    on_config) counts only errors, so MkDocs' own warnings (a broken link, a page missing
+    from nav) never stop the preview's rebuild and leave the browser waiting; they are still
+    printed, and ``mkdocs build --strict`` still fails on them."""
+    for handler in logging.getLogger("mkdocs").handlers:
+        if isinstance(handler, CountHandler):
+            handler.addFilter(lambda record: record.levelno >= logging.ERROR)
+
+
 class SiteBuild:
     """State of one build: the catalog, the template environments and each page's stash."""
 
     def __init__(self, config):
+        if _preview:
+            _count_only_errors()
         self.project = Path(config.config_file_path).resolve().parent
         self.docs = Path(config.docs_dir).resolve()
         self.data = self.project / "data"

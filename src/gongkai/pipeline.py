@@ -113,7 +113,7 @@ def discover_checked(paths, project: Path | None = None) -> tuple[list[Path], li
     special file, and the guarded read then reports it."""
     files, missing, problems = [], [], []
     for raw in paths:
-        path = Path(raw)
+        path = _reports_folder(Path(raw))
         if path.is_dir():  # a link to a folder outside the project is reported, not walked
             found, refused = inspect_tree(project or project_of(path), path, suffixes=REPORT_SUFFIXES)
             problems += refused
@@ -123,6 +123,14 @@ def discover_checked(paths, project: Path | None = None) -> tuple[list[Path], li
         else:
             missing.append(str(raw))
     return files, missing, problems
+
+
+def _reports_folder(path: Path) -> Path:
+    """A project folder (one with mkdocs.yml) stands for its data/: its mkdocs.yml, CI and
+    pre-commit files are YAML but not reports."""
+    if path.is_dir() and (path / "mkdocs.yml").is_file() and (path / "data").is_dir():
+        return path / "data"
+    return path
 
 
 def evaluate_many(files: list, jobs: int | None = None) -> list[Result]:

@@ -105,13 +105,16 @@ class Ruleset(Record):
 
 def ruleset_dirs(report_path: Path) -> tuple[tuple[Path, Path], ...]:
     """Project ruleset folders for a report: ``rulesets/`` or ``data/rulesets/`` in its
-    ancestors, each with the folder it belongs to (files in it must resolve inside that)."""
-    found = []
-    for parent in Path(report_path).resolve().parents:
+    ancestors up to its project's root (never above it: a folder such as ``/tmp/rulesets``
+    belongs to nobody), each with the folder it belongs to (files in it must resolve inside that)."""
+    found: list = []
+    project = Path(os.path.abspath(project_of(report_path)))
+    for parent in Path(os.path.abspath(report_path)).parents:
+        if not parent.is_relative_to(project):
+            break
         for candidate in (parent / "rulesets", parent / "data" / "rulesets"):
             if os.path.lexists(candidate) and candidate not in [f for f, _ in found] and (candidate.is_dir() or candidate.is_symlink()):
-                project = project_of(candidate)
-                found.append((candidate, project if parent.is_relative_to(project) else parent))
+                found.append((candidate, project))
     return tuple(found)
 
 

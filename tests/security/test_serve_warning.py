@@ -144,3 +144,20 @@ def test_banner_goes_inside_the_article():
     out = adapter._with_banner(page, "<div>B</div>")
     assert '<article class="md-content__inner md-typeset"><div>B</div><h1>x</h1>' in out
     assert adapter._with_banner(page, "") == page
+
+
+def test_mkdocs_own_warnings_do_not_stop_the_preview(mkdocs_counter):
+    """A broken link is MkDocs' own warning: under serve the strict counter ignores it (the
+    rebuild finishes), in a build it still counts."""
+    adapter.on_startup("serve")
+    adapter._count_only_errors()
+    logging.getLogger("mkdocs.structure.pages").warning("Doc file 'a.md' contains a link 'b.md', but the target is not found")
+    assert mkdocs_counter.get_counts() == []
+    logging.getLogger("mkdocs.structure.pages").error("an error")
+    assert mkdocs_counter.get_counts() == [("ERROR", 1)]
+
+
+def test_mkdocs_own_warnings_still_fail_a_strict_build(mkdocs_counter):
+    adapter.on_startup("build")
+    logging.getLogger("mkdocs.structure.pages").warning("Doc file 'a.md' contains a link 'b.md', but the target is not found")
+    assert mkdocs_counter.get_counts() == [("WARNING", 1)]

@@ -230,7 +230,6 @@ def test_json_text_escapes_what_json_dumps_leaves_raw():
     assert json.loads(text) == {value: value}
 
 
-@pytest.mark.xfail(strict=True, reason="gongkai/cli.py 仍用 json.dumps(ensure_ascii=False) 输出；改用 output.json_text 后去掉此标记")
 def test_json_output_has_no_c1_or_bidi(files):
     for args in (("check", "--format", "json", str(files["keyed"])), ("score", "--format", "json", str(files["report"]))):
         assert_clean_bytes(run_piped(*args).stdout, f"gongkai {' '.join(args[:3])}")

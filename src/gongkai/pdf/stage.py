@@ -31,6 +31,7 @@ from pathlib import Path, PurePosixPath
 from .. import __version__
 from ..catalog import FRONT_MATTER, Catalog, Entry
 from ..files import write_atomic
+from ..problems import terminal_text
 from .printhtml import Job, PrintRenderer, document_date
 
 PDF_FOLDER = "pdf"
@@ -69,7 +70,7 @@ class Outcome:
         pages = self.where_pages
         where = "、".join(pages[:SHOWN_PAGES]) + (f" 等 {len(pages)} 个页面" if len(pages) > SHOWN_PAGES else "")
         kind = "汇编 PDF" if getattr(self.job, "parts", ()) else "PDF"
-        return f"{where}: {kind} 未生成（{self.job.output}）：{self.error}"
+        return terminal_text(f"{where}: {kind} 未生成（{self.job.output}）：{self.error}")
 
 
 def report_pdf(entry: Entry) -> str:
