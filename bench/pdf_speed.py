@@ -21,7 +21,7 @@ from pathlib import Path
 
 from corpus import write_site
 
-from gongkai.catalog import build
+from gongkai.site.catalog import build
 from gongkai.pdf.printhtml import PrintRenderer, document_date
 from gongkai.pdf.stage import _attachments as attachments
 from gongkai.pdf.stage import plan, project_pdfs, run

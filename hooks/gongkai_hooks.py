@@ -1,9 +1,9 @@
-"""MkDocs hooks for gongkai: each event is forwarded to gongkai.mkdocs_adapter.
+"""MkDocs hooks for gongkai: each event is forwarded to gongkai.site.mkdocs_adapter.
 
 Listed in mkdocs.yml under ``hooks:``. MkDocs loads this module afresh for every build,
 so the one SiteBuild below lives for exactly one build."""
 
-from gongkai.mkdocs_adapter import SiteBuild, on_startup as _on_startup
+from gongkai.site.mkdocs_adapter import SiteBuild, on_startup as _on_startup
 
 build = None
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gongkai.pipeline import evaluate
+from gongkai.engine.pipeline import evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from gongkai.catalog import report_pages
+from gongkai.site.catalog import report_pages
 from gongkai.pdf.stage import in_shard, parse_shard, project_pdfs
-from gongkai.pipeline import evaluate
+from gongkai.engine.pipeline import evaluate
 
 
 def small_project(root: Path) -> Path:
@@ -63,7 +63,7 @@ def _old_site(project: Path) -> Path:
 def test_a_failed_build_keeps_the_previous_site(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from gongkai.cli import main
+    from gongkai.cli.commands import main
 
     project = small_project(tmp_path / "p")
     site = _old_site(project)
@@ -78,7 +78,7 @@ def test_a_failed_build_keeps_the_previous_site(tmp_path, monkeypatch):
 def test_a_full_disk_or_interrupted_build_keeps_the_previous_site(tmp_path, monkeypatch):
     import mkdocs.commands.build as mkdocs_build
 
-    from gongkai.mkdocs_adapter import BuildFailed, build_site
+    from gongkai.site.mkdocs_adapter import BuildFailed, build_site
 
     project = small_project(tmp_path / "p")
     site = _old_site(project)
@@ -103,7 +103,7 @@ def test_a_full_disk_or_interrupted_build_keeps_the_previous_site(tmp_path, monk
 
 
 def test_a_successful_build_replaces_the_site(tmp_path, monkeypatch):
-    from gongkai.mkdocs_adapter import build_site
+    from gongkai.site.mkdocs_adapter import build_site
 
     project = small_project(tmp_path / "p")
     site = _old_site(project)

@@ -19,7 +19,7 @@ import yaml
 from click.testing import CliRunner
 
 from conftest import ROOT
-from gongkai.cli import main
+from gongkai.cli.commands import main
 
 GITHUB = ROOT / "ci" / "github" / "gongkai.yml"
 GITLAB = ROOT / "ci" / "gitlab" / ".gitlab-ci.yml"

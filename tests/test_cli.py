@@ -3,7 +3,7 @@ import json
 from click.testing import CliRunner
 
 from conftest import FIXTURES, ROOT
-from gongkai.cli import main
+from gongkai.cli.commands import main
 
 
 def run(*args):

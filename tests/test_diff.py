@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT
-from gongkai.cli import main
-from gongkai.cli_review import diff
+from gongkai.cli.commands import main
+from gongkai.cli.review import diff
 
 SEED = ROOT / "data" / "2021" / "shenzhen-gsl"
 REPORTS = Path("data") / "2021" / "x"
@@ -29,7 +29,7 @@ PRINTED_TOTAL = "原文:\n  总分: 96.8\n"
 
 @click.group()
 def cli():
-    """The command is not registered in gongkai.cli yet: a group of its own."""
+    """The command is not registered in gongkai.cli.commands yet: a group of its own."""
 
 
 cli.add_command(diff)

@@ -7,13 +7,13 @@ import pytest
 import yaml
 
 from conftest import ROOT, evaluate_doc
-from gongkai.cli import main
-from gongkai.methods import METHODS
-from gongkai.problems import CODES
-from gongkai.reading import validate
-from gongkai.records import Report
-from gongkai.rulesets import builtin_names
-from gongkai.yamlload import Loaded, load_text
+from gongkai.cli.commands import main
+from gongkai.performance.methods import METHODS
+from gongkai.engine.problems import CODES
+from gongkai.engine.reading import validate
+from gongkai.performance.records import Report
+from gongkai.performance.rulesets import builtin_names
+from gongkai.engine.yamlload import Loaded, load_text
 
 GUIDE = ROOT / "content" / "guide"
 
@@ -69,7 +69,7 @@ def test_guide_examples(page, block, tmp_path):
         assert result.scored is not None, result.problems
         assert [p for p in result.problems if p.severity != "info" and p.code != "REASON_MISSING"] == [], result.problems
     elif "总分" in data and "等级" in data:  # a ruleset
-        from gongkai.rulesets import Ruleset
+        from gongkai.performance.rulesets import Ruleset
 
         ruleset, problems = validate(Ruleset, loaded)
         assert ruleset is not None, problems
@@ -86,7 +86,7 @@ def test_guide_examples(page, block, tmp_path):
 
 
 def _report_view():
-    from gongkai.pipeline import evaluate
+    from gongkai.engine.pipeline import evaluate
     from gongkai.render.environment import html_environment
     from gongkai.render.report_view import ReportView
 

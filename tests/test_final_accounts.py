@@ -14,7 +14,7 @@ from gongkai.final_accounts.figures import Change, amount_text, rate_text
 from gongkai.render.environment import html_environment, markdown_environment
 from gongkai.render.final_view import FinalAccountsView
 from gongkai.render.page import render
-from gongkai.yamlload import load_file
+from gongkai.engine.yamlload import load_file
 
 PRINTED = FIXTURES / "seed001" / "final-accounts.yaml"
 DATA = ROOT / "data" / "2021" / "shenzhen-gsl" / "final-accounts.yaml"

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, ROOT
-from gongkai import fmt as fmt_module
-from gongkai.cli_authoring import fmt
-from gongkai.fmt import FormatError, format_bytes, format_text
+from gongkai.authoring import fmt as fmt_module
+from gongkai.cli.authoring import fmt
+from gongkai.authoring.fmt import FormatError, format_bytes, format_text
 
 CLI = click.Group("gongkai", commands={"fmt": fmt})
 SAMPLES = sorted(p for base in (ROOT / "data", FIXTURES) for p in base.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())

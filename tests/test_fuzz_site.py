@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gongkai.final_accounts import workbook
-from gongkai.pipeline import evaluate
-from gongkai.problems import CODES
+from gongkai.engine.pipeline import evaluate
+from gongkai.engine.problems import CODES
 from gongkai.render.environment import html_environment, markdown_environment
 from gongkai.render.page import PageError, render
 

@@ -10,19 +10,19 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from gongkai import catalog
-from gongkai.cli import main
-from gongkai.cli_authoring import fmt, new
+from gongkai.site import catalog
+from gongkai.cli.commands import main
+from gongkai.cli.authoring import fmt, new
 from gongkai.final_accounts.model import FinalAccounts
-from gongkai.fmt import format_text
-from gongkai.pipeline import evaluate
-from gongkai.records import Report
+from gongkai.authoring.fmt import format_text
+from gongkai.engine.pipeline import evaluate
+from gongkai.performance.records import Report
 from gongkai.render.environment import html_environment, markdown_environment
 from gongkai.render.page import Compiled, Stash, render
 from gongkai.render.report_view import Links
 from gongkai.render.views import view_for
-from gongkai.scaffold import KINDS, page_for, year_from
-from gongkai.yamlload import load_file
+from gongkai.authoring.scaffold import KINDS, page_for, year_from
+from gongkai.engine.yamlload import load_file
 
 CLI = click.Group("gongkai", commands={"fmt": fmt, "new": new, "check": main.commands["check"]})
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from conftest import ROOT
-from gongkai.pipeline import evaluate
+from gongkai.engine.pipeline import evaluate
 from gongkai.render import charts, formatting
 from gongkai.render.environment import html_environment, markdown_environment
 from gongkai.render.opendata import csv_bytes, json_bytes

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from conftest import FIXTURES
-from gongkai.pipeline import evaluate
+from gongkai.engine.pipeline import evaluate
 
 # file: (computed total, computed grade, [(code, line) of every problem])
 EXPECTED = {

@@ -21,8 +21,8 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from conftest import ROOT
-from gongkai.output import score_json
-from gongkai.pipeline import evaluate
+from gongkai.engine.output import score_json
+from gongkai.engine.pipeline import evaluate
 from sitebuild import (
     SearchIndex,
     article,

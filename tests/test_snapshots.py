@@ -23,8 +23,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT, SNAPSHOTS, snapshot_update_wanted
-from gongkai.cli import main
-from gongkai.pipeline import evaluate
+from gongkai.cli.commands import main
+from gongkai.engine.pipeline import evaluate
 from gongkai.render.environment import html_environment
 from gongkai.render.page import Stash
 from gongkai.render.report_view import Links

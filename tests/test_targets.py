@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from gongkai.targets import parse_actual, parse_target
+from gongkai.performance.targets import parse_actual, parse_target
 
 
 @pytest.mark.parametrize(
@@ -45,7 +45,7 @@ def test_numbers_from_yaml_are_read_as_written():
 
 
 def test_a_scaled_unit_never_agrees_with_a_bare_number():
-    from gongkai.targets import parse_quantity, units_agree
+    from gongkai.performance.targets import parse_quantity, units_agree
 
     assert not units_agree(parse_quantity("756000"), parse_quantity("73.95万元"))  # 元 written bare vs 万元
     assert units_agree(parse_quantity("6期"), parse_quantity("4"))  # a count written without its unit

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from gongkai.yamlload import MAX_BYTES, load_bytes, load_file, load_text
+from gongkai.engine.yamlload import MAX_BYTES, load_bytes, load_file, load_text
 
 
 def only_code(loaded):

@@ -26,8 +26,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT
-from gongkai.cli_review import diff
-from gongkai.diff import Repo, Revision, Tree, _specs, md_code, md_line, md_text, path_refusal
+from gongkai.cli.review import diff
+from gongkai.review.diff import Repo, Revision, Tree, _specs, md_code, md_line, md_text, path_refusal
 
 SEED = ROOT / "data" / "2021" / "shenzhen-gsl"
 REPORTS = "data/2021/x"

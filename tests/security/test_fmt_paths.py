@@ -6,7 +6,7 @@ import os
 
 from click.testing import CliRunner
 
-from gongkai.cli import main
+from gongkai.cli.commands import main
 
 
 def test_fmt_refuses_a_link_out_of_the_project(tmp_path, monkeypatch):

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
 from conftest import ROOT
-from gongkai.cli import main
+from gongkai.cli.commands import main
 from gongkai.final_accounts import workbook
 from gongkai.final_accounts.evaluate import evaluate_file
 
@@ -30,7 +30,7 @@ GIB = 1 << 30
 BOUNDED = """
 import resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (%d, %d))
-from gongkai.cli import main
+from gongkai.cli.commands import main
 main(sys.argv[1:], prog_name="gongkai")
 """ % (GIB, GIB)
 

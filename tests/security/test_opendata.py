@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from conftest import ROOT
-from gongkai.catalog import prepare
-from gongkai.cli import main
+from gongkai.site.catalog import prepare
+from gongkai.cli.commands import main
 from gongkai.final_accounts import workbook
 from gongkai.final_accounts.evaluate import evaluate_file
 from gongkai.render.opendata import FORMULA_STARTS, safe_cell, unquote_cell

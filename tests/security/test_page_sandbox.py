@@ -19,9 +19,9 @@ import markdown
 import pytest
 
 from conftest import ROOT
-from gongkai import catalog as catalog_module
+from gongkai.site import catalog as catalog_module
 from gongkai.pdf.printhtml import PrintRenderer
-from gongkai.pipeline import evaluate
+from gongkai.engine.pipeline import evaluate
 from gongkai.render import rawhtml
 from gongkai.render.environment import html_environment, markdown_environment
 from gongkai.render.page import Compiled, PageError, Stash, page_problem, render

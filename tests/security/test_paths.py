@@ -21,9 +21,9 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from gongkai import paths
-from gongkai.catalog import report_pages
-from gongkai.paths import Refused, inspect_tree, read_bytes_inside, safe_file
+from gongkai.engine import paths
+from gongkai.site.catalog import report_pages
+from gongkai.engine.paths import Refused, inspect_tree, read_bytes_inside, safe_file
 from sitebuild import GONGKAI, MKDOCS, make_project, quiet_env, sample_text
 
 LOCATIONS = ["content", "content/a/b/c", "data", "data/2021/dept", "data/rulesets"]
@@ -233,7 +233,7 @@ def test_serve_watches_without_following_links(tmp_path):
     from mkdocs.livereload import LiveReloadServer
     from watchdog.observers.polling import PollingObserverVFS
 
-    from gongkai.mkdocs_adapter import _watch_without_following_links
+    from gongkai.site.mkdocs_adapter import _watch_without_following_links
 
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "root").symlink_to("/", target_is_directory=True)

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from mkdocs.utils import CountHandler
 
-import gongkai.mkdocs_adapter as adapter
-from gongkai.problems import problem
+import gongkai.site.mkdocs_adapter as adapter
+from gongkai.engine.problems import problem
 from sitebuild import GONGKAI, MKDOCS, make_project, quiet_env, replace_once, sample_text
 from test_serve import PAGE, REPORT, gongkai_score, poll, serving, total_of
 

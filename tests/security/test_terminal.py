@@ -19,10 +19,10 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT
-from gongkai.cli import main
-from gongkai.output import json_text, score_text
-from gongkai.pipeline import evaluate
-from gongkai.problems import Problem, terminal_text
+from gongkai.cli.commands import main
+from gongkai.engine.output import json_text, score_text
+from gongkai.engine.pipeline import evaluate
+from gongkai.engine.problems import Problem, terminal_text
 
 GONGKAI = ROOT / ".venv" / "bin" / "gongkai"
 SAMPLE = ROOT / "data" / "2021" / "shenzhen-gsl" / "a02.yaml"

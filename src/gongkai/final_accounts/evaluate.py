@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..reading import validate
-from ..yamlload import Loaded, load_file
-from . import identities, printed as printed_module
-from .figures import Explanation, explanation
-from .model import FinalAccounts
-from .tables import Derived, derive
+from gongkai.engine.reading import validate
+from gongkai.engine.yamlload import Loaded, load_file
+from gongkai.final_accounts import identities
+from gongkai.final_accounts import printed as printed_module
+from gongkai.final_accounts.figures import Explanation, explanation
+from gongkai.final_accounts.model import FinalAccounts
+from gongkai.final_accounts.tables import Derived, derive
 
 GLOSSARY = Path(__file__).resolve().parent / "glossary.yaml"
 

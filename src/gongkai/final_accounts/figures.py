@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..numbers import ZERO, divide, percent, round_half_up
+from gongkai.engine.decimals import ZERO, divide, percent, round_half_up
 
 BASES = {"上年决算": "上年决算数", "年初预算": "年初预算数", "预算": "预算"}
 

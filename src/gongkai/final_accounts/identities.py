@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from .. import numbers
-from ..numbers import ZERO
-from ..problems import problem
-from . import subjects
-from .tables import Line, Side, Table
+from gongkai.engine import decimals as numbers
+from gongkai.engine.decimals import ZERO
+from gongkai.engine.problems import problem
+from gongkai.final_accounts import subjects
+from gongkai.final_accounts.tables import Line, Side, Table
 
 TOLERANCE = Decimal("0.01")
 

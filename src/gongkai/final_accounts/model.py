@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field, PrivateAttr
 
-from ..records import Acknowledgement, Num, Record, Text
+from gongkai.performance.records import Acknowledgement, Num, Record, Text
 
 KIND = "部门决算"
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from . import subjects
-from .model import Printed, PrintedLedger, PrintedTotals
-from .tables import COLUMNS, STANDARD, THREE_PUBLIC_COLUMNS, Line, Side, Table
+from gongkai.final_accounts import subjects
+from gongkai.final_accounts.model import Printed, PrintedLedger, PrintedTotals
+from gongkai.final_accounts.tables import COLUMNS, STANDARD, THREE_PUBLIC_COLUMNS, Line, Side, Table
 
 TITLES = dict(STANDARD)
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
-from ..yamlload import load_file
+from gongkai.engine.yamlload import load_file
 
 FOLDER = Path(__file__).resolve().parent.parent / "subjects"
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..numbers import ZERO
-from ..problems import problem
-from . import subjects
-from .model import FISCAL_SOURCES, FUNDS, INCOME_SOURCES, SPENDING_KINDS, THREE_PUBLIC, FinalAccounts
+from gongkai.engine.decimals import ZERO
+from gongkai.engine.problems import problem
+from gongkai.final_accounts import subjects
+from gongkai.final_accounts.model import FISCAL_SOURCES, FUNDS, INCOME_SOURCES, SPENDING_KINDS, THREE_PUBLIC, FinalAccounts
 
 STANDARD = (
     (1, "收入支出决算总表"),

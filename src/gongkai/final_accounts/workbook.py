@@ -22,9 +22,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side as Edge
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from ..problems import problem
-from ..render.opendata import safe_cell, unquote_cell
-from .tables import COLUMNS, NOTES, STANDARD, THREE_PUBLIC_COLUMNS, Table
+from gongkai.engine.problems import problem
+from gongkai.render.opendata import safe_cell, unquote_cell
+from gongkai.final_accounts.tables import COLUMNS, NOTES, STANDARD, THREE_PUBLIC_COLUMNS, Table
 
 TITLES = dict(STANDARD)
 NUMBER_FORMAT = "#,##0.00"
@@ -254,7 +254,7 @@ MIB = 1024 * 1024
 def layout_bounds() -> tuple:
     """(rows, columns) the largest of the nine tables can take, as ``write`` lays them out:
     a ledger table lists 合计 and at most every 类、款、项 of the subject table."""
-    from . import subjects
+    from gongkai.final_accounts import subjects
 
     header = max(_header_rows(Table(n, "", [None] * (2 if n in (1, 4, 6) else 1))) for n, _ in STANDARD)  # 表7: 4
     body = 1 + max(len(subjects.functional()), len(subjects.economic()), 64)  # 表1 and 表4 have 30 and 32 rows

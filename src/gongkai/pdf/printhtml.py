@@ -16,12 +16,12 @@ from pathlib import Path
 import markdown as md
 from markupsafe import Markup
 
-from ..catalog import FRONT_MATTER, Entry
-from ..render.page import Compiled, Stash, render
-from ..render.report_view import Links
-from ..render.views import view_for
-from ..render import rawhtml
-from ..yamlload import load_text
+from gongkai.site.catalog import FRONT_MATTER, Entry
+from gongkai.render.page import Compiled, Stash, render
+from gongkai.render.report_view import Links
+from gongkai.render.views import view_for
+from gongkai.render import rawhtml
+from gongkai.engine.yamlload import load_text
 
 DEFAULT_EXTENSIONS = ["admonition", "attr_list", "md_in_html", "footnotes"]
 MKDOCS_BUILTINS = ["toc", "tables", "fenced_code"]  # MkDocs always adds these
@@ -144,7 +144,7 @@ class PrintRenderer:
     @classmethod
     def for_catalog(cls, project: Path, docs: Path, catalog, html_env, markdown_env) -> "PrintRenderer":
         """A renderer for a catalog's reports, with the generated pages of the data files that have none."""
-        from ..site_pages import SitePages
+        from gongkai.site.pages import SitePages
 
         pages = SitePages(catalog, html_env, markdown_env)
         generated = {e.page.src_uri: pages.report(e).content for e in catalog.entries if e.page.generated}

@@ -28,11 +28,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
-from .. import __version__
-from ..catalog import FRONT_MATTER, Catalog, Entry
-from ..files import write_atomic
-from ..problems import terminal_text
-from .printhtml import Job, PrintRenderer, document_date
+from gongkai import __version__
+from gongkai.site.catalog import FRONT_MATTER, Catalog, Entry
+from gongkai.engine.files import write_atomic
+from gongkai.engine.problems import terminal_text
+from gongkai.pdf.printhtml import Job, PrintRenderer, document_date
 
 PDF_FOLDER = "pdf"
 PDF_CACHE = Path(".cache") / "gongkai" / "pdf"  # inside the project
@@ -172,7 +172,7 @@ def plan(catalog: Catalog, renderer: PrintRenderer, only: set | None = None, sha
 
 def _print_html(make, entry: Entry | None, renderer: PrintRenderer) -> tuple:
     """(print HTML, None), or ("", why in Chinese) when it cannot be made."""
-    from ..render.page import PageError
+    from gongkai.render.page import PageError
 
     try:
         return make(), None
@@ -228,7 +228,7 @@ CRASHED = "生成 PDF 的工作进程意外退出（页面可能过大或结构�
 
 def _start_worker():
     global _writer
-    from .writer import RECURSION_LIMIT, Writer
+    from gongkai.pdf.writer import RECURSION_LIMIT, Writer
 
     sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
     _writer = Writer()
@@ -238,7 +238,7 @@ def _render(job: Job, root: str, out: str, cache: str | None) -> tuple:
     """In a worker: make one PDF, write it (and its cache entry with the manifest of every
     file it read). Returns (error or None, seconds). Whatever goes wrong with this document
     is reported for this document; it never ends the worker or the stage."""
-    from .writer import RenderError
+    from gongkai.pdf.writer import RenderError
 
     started = time.perf_counter()
     try:
@@ -413,9 +413,9 @@ def build_pdfs(catalog: Catalog, renderer: PrintRenderer, root: Path, out: Path,
 def project_pdfs(project: Path, out: Path, workers: int | None = None, only: set | None = None, use_cache: bool = True, progress: bool | None = None, shard: tuple | None = None) -> tuple:
     """``gongkai pdf``: the PDFs of a project without building the site. Returns (catalog, outcomes);
     resources are read only from the docs folder."""
-    from ..catalog import build
-    from ..render.environment import html_environment, markdown_environment
-    from .printhtml import docs_folder
+    from gongkai.site.catalog import build
+    from gongkai.render.environment import html_environment, markdown_environment
+    from gongkai.pdf.printhtml import docs_folder
 
     docs = docs_folder(project)
     catalog = build(project, docs, project / "data", downloads=("yaml", "json"))  # what PDFs attach

@@ -20,7 +20,7 @@ from weasyprint import HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
-from .fetcher import SandboxFetcher, shown_url
+from gongkai.pdf.fetcher import SandboxFetcher, shown_url
 
 VARIANT = "pdf/a-3u"
 

@@ -14,7 +14,7 @@ from typing import NamedTuple
 import pygal
 from pygal.style import Style
 
-from ..numbers import HUNDRED, round_half_up
+from gongkai.engine.decimals import HUNDRED, round_half_up
 
 FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 PALETTE = ("#1f5f8b", "#c0392b", "#7f8c8d", "#27ae60", "#8e44ad")

@@ -13,7 +13,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from . import formatting
+from gongkai.render import formatting
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 

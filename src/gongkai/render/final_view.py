@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 import jinja2
 from markupsafe import Markup
 
-from ..final_accounts.evaluate import FinalResult
-from .page import Stash
-from .report_view import Links, ViewError
+from gongkai.final_accounts.evaluate import FinalResult
+from gongkai.render.page import Stash
+from gongkai.render.report_view import Links, ViewError
 
 
 @dataclass

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..numbers import fixed, money, percent, plain, round_half_up
+from gongkai.engine.decimals import fixed, money, percent, plain, round_half_up
 
 
 def as_decimal(value) -> Decimal | None:

@@ -12,8 +12,8 @@ import json
 import re
 from decimal import Decimal
 
-from ..output import score_json
-from ..scoring import ScoredReport
+from gongkai.engine.output import score_json
+from gongkai.performance.scoring import ScoredReport
 
 
 def _plain(value):

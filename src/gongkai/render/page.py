@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import jinja2
 from markupsafe import Markup, escape
 
-from ..problems import problem
-from . import sandbox
+from gongkai.engine.problems import problem
+from gongkai.render import sandbox
 
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)")

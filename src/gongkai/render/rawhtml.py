@@ -35,7 +35,7 @@ from urllib.parse import unquote
 
 import nh3
 
-from ..problems import problem
+from gongkai.engine.problems import problem
 
 TAGS = frozenset(
     {

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 import jinja2
 from markupsafe import Markup
 
-from ..numbers import divide
-from ..scoring import Scored, ScoredReport, fraction_of
-from . import charts
-from .page import Stash
-from .tables import indicator_table
+from gongkai.engine.decimals import divide
+from gongkai.performance.scoring import Scored, ScoredReport, fraction_of
+from gongkai.render import charts
+from gongkai.render.page import Stash
+from gongkai.render.tables import indicator_table
 
 # Report fields a page may quote, by their Chinese names in the data format.
 META_FIELDS = {

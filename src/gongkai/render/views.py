@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..final_accounts.evaluate import FinalResult
-from .final_view import FinalAccountsView
-from .page import Stash
-from .report_view import Links, ReportView
+from gongkai.final_accounts.evaluate import FinalResult
+from gongkai.render.final_view import FinalAccountsView
+from gongkai.render.page import Stash
+from gongkai.render.report_view import Links, ReportView
 
 
 def view_for(result, env, stash: Stash, links: Links, charts: dict):

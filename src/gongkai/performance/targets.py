@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .numbers import HUNDRED, divide, plain, usable
+from gongkai.engine.decimals import HUNDRED, divide, plain, usable
 
 _PREFIX = [
     (("≥", ">=", "＞=", "≧", "不低于", "不少于", "不小于", "至少", "达到"), ">="),

@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
-from .paths import Refused, TooLarge, display_name, inside, inspect_tree, project_of, read_bytes_inside, safe_file
-from .pipeline import Result, discover_checked, evaluate, map_jobs
-from .render.charts import draw
-from .final_accounts import workbook
-from .final_accounts.evaluate import FinalResult
-from .render.opendata import csv_bytes, final_csv_bytes, final_json_bytes, json_bytes
-from .render.report_view import chart_specs
-from .problems import has_errors, problem
-from .yamlload import MAX_BYTES, load_text
+from gongkai.engine.paths import Refused, TooLarge, display_name, inside, inspect_tree, project_of, read_bytes_inside, safe_file
+from gongkai.engine.pipeline import Result, discover_checked, evaluate, map_jobs
+from gongkai.render.charts import draw
+from gongkai.final_accounts import workbook
+from gongkai.final_accounts.evaluate import FinalResult
+from gongkai.render.opendata import csv_bytes, final_csv_bytes, final_json_bytes, json_bytes
+from gongkai.render.report_view import chart_specs
+from gongkai.engine.problems import has_errors, problem
+from gongkai.engine.yamlload import MAX_BYTES, load_text
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 DATA_KEY = "数据"
@@ -127,7 +127,7 @@ def front_matter(text: str, file: str) -> tuple[dict, int, list]:
 def report_pages(project: Path, docs: Path, data: Path) -> tuple[list, list]:
     """Pages that show reports: those naming a data file, then generated ones for the rest.
 
-    Markdown pages and data files that :mod:`gongkai.paths` refuses (links leaving the
+    Markdown pages and data files that :mod:`gongkai.engine.paths` refuses (links leaving the
     project, FIFOs, devices) are left out, each with its located problem."""
     pages, named, existing = [], set(), set()
     markdown, problems = inspect_tree(project, docs, suffixes=(".md",)) if docs.is_dir() else ([], [])

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .numbers import HUNDRED, ZERO, divide, fixed, plain, round_half_up
-from .problems import problem
-from .records import stated_list
-from .scoring import ScoredReport
-from .targets import parse_actual, parse_quantity
+from gongkai.engine.decimals import HUNDRED, ZERO, divide, fixed, plain, round_half_up
+from gongkai.engine.problems import problem
+from gongkai.performance.records import stated_list
+from gongkai.performance.scoring import ScoredReport
+from gongkai.performance.targets import parse_actual, parse_quantity
 
 
 # --- comparing one stated figure -----------------------------------------------------------

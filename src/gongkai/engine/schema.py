@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .records import Report
+from gongkai.performance.records import Report
 
 
 def report_schema() -> dict:

@@ -15,10 +15,10 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
-from .catalog import Catalog, Entry, page_url, relative_url
-from .numbers import ZERO, divide
-from .paths import read_bytes_inside
-from .render.opendata import csv_bytes, json_bytes
+from gongkai.site.catalog import Catalog, Entry, page_url, relative_url
+from gongkai.engine.decimals import ZERO, divide
+from gongkai.engine.paths import read_bytes_inside
+from gongkai.render.opendata import csv_bytes, json_bytes
 
 YEARS = "years"
 DEPARTMENTS = "departments"

@@ -1,6 +1,6 @@
 """Commands for writing data: ``gongkai fmt`` and ``gongkai new``.
 
-Registered on the ``gongkai`` group in :mod:`gongkai.cli` (``main.add_command(fmt)``,
+Registered on the ``gongkai`` group in :mod:`gongkai.cli.commands` (``main.add_command(fmt)``,
 ``main.add_command(new)``). Exit codes as elsewhere: 0 fine, 1 problems, 2 usage."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import sys
 
 import click
 
-from .problems import terminal_text
-from .scaffold import KINDS
+from gongkai.engine.problems import terminal_text
+from gongkai.authoring.scaffold import KINDS
 
 
 @click.command(name="fmt")
@@ -22,7 +22,7 @@ def fmt(paths, check):
     PATHS 为 YAML 文件或文件夹，默认 data/。退出码：0 格式都已统一（或已改写），
     1 有文件需要改写（--check 时）或有文件无法读取，2 路径不存在或不是 YAML 文件。
     """
-    from .fmt import format_paths
+    from gongkai.authoring.fmt import format_paths
 
     try:
         outcomes = format_paths(paths or ["data"], check)
@@ -56,7 +56,7 @@ def new(kind, path, year, department):
     KIND 为 自评表、评价报告、部门整体 或 部门决算；PATH 为数据文件，如 data/2024/my-unit/project.yaml，
     页面写到 content/ 下同样的位置（content/2024/my-unit/project.md）。已存在的文件不会被覆盖（退出码 2）。
     """
-    from .scaffold import ScaffoldError, create
+    from gongkai.authoring.scaffold import ScaffoldError, create
 
     try:
         made = create(kind, path, year=year, department=department)

@@ -15,9 +15,9 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from .numbers import MAX_DIGITS, MAX_EXPONENT, usable
-from .paths import Refused, TooLarge, project_of, read_bytes_inside
-from .problems import Problem, problem
+from gongkai.engine.decimals import MAX_DIGITS, MAX_EXPONENT, usable
+from gongkai.engine.paths import Refused, TooLarge, project_of, read_bytes_inside
+from gongkai.engine.problems import Problem, problem
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
@@ -62,7 +62,7 @@ class Loaded:
 def load_file(path: str | Path, display: str | None = None, project: str | Path | None = None) -> Loaded:
     """Read and load one YAML file; never raises for bad input.
 
-    The file is read only through :func:`gongkai.paths.read_bytes_inside`: it must be a
+    The file is read only through :func:`gongkai.engine.paths.read_bytes_inside`: it must be a
     regular file inside ``project`` (by default the project the path belongs to) after
     following every symbolic link, and at most ``MAX_BYTES`` long (checked before reading)."""
     path = Path(path)

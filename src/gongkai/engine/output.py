@@ -6,9 +6,9 @@ import json
 import unicodedata
 from decimal import Decimal
 
-from .numbers import fixed, money, plain, percent
-from .problems import summary, terminal_text
-from .scoring import Scored, ScoredReport
+from gongkai.engine.decimals import fixed, money, plain, percent
+from gongkai.engine.problems import summary, terminal_text
+from gongkai.performance.scoring import Scored, ScoredReport
 
 
 def _num(value: Decimal | None) -> str | None:

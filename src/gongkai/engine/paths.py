@@ -28,7 +28,7 @@ import re
 import stat
 from pathlib import Path
 
-from .problems import Problem, problem
+from gongkai.engine.problems import Problem, problem
 
 OUTSIDE = "PATH_OUTSIDE"
 SPECIAL = "PATH_SPECIAL"

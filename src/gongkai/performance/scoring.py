@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .methods import GIVEN_SCORE_METHODS, METHODS, MethodError, Params
-from .numbers import ONE, ZERO, divide, plain, round_half_up
-from .problems import problem
-from .records import Goal, Node, Report
-from .rulesets import Ruleset
-from .targets import parse_quantity, parse_target
+from gongkai.performance.methods import GIVEN_SCORE_METHODS, METHODS, MethodError, Params
+from gongkai.engine.decimals import ONE, ZERO, divide, plain, round_half_up
+from gongkai.engine.problems import problem
+from gongkai.performance.records import Goal, Node, Report
+from gongkai.performance.rulesets import Ruleset
+from gongkai.performance.targets import parse_quantity, parse_target
 
 
 @dataclass

@@ -30,13 +30,13 @@ from decimal import Decimal
 from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
 
-from . import __version__
-from .final_accounts.evaluate import FinalResult
-from .numbers import HUNDRED, fixed, money, percent, plain
-from .pipeline import REPORT_SUFFIXES, Result, evaluate
-from .problems import ERROR, INFO, SEVERITY_ZH, WARNING, Problem, problem, terminal_text
-from .rulesets import clear_cache
-from .scoring import ScoredReport
+from gongkai import __version__
+from gongkai.final_accounts.evaluate import FinalResult
+from gongkai.engine.decimals import HUNDRED, fixed, money, percent, plain
+from gongkai.engine.pipeline import REPORT_SUFFIXES, Result, evaluate
+from gongkai.engine.problems import ERROR, INFO, SEVERITY_ZH, WARNING, Problem, problem, terminal_text
+from gongkai.performance.rulesets import clear_cache
+from gongkai.performance.scoring import ScoredReport
 
 MAIN_BRANCHES = ("origin/main", "main", "master")
 STATUS_ZH = {"added": "新增", "modified": "修改", "renamed": "重命名", "removed": "删除"}

@@ -7,9 +7,9 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ValidationError
 
-from .problems import problem
-from .records import Record
-from .yamlload import Loaded
+from gongkai.engine.problems import problem
+from gongkai.performance.records import Record
+from gongkai.engine.yamlload import Loaded
 
 _MESSAGES = {
     "string_type": "应为文字",
@@ -44,7 +44,7 @@ def _all_aliases() -> tuple[str, ...]:
             for arg in _model_args(f.annotation):
                 walk(arg)
 
-    from . import rulesets  # noqa: F401  (registers ruleset models as Record subclasses)
+    from gongkai.performance import rulesets  # noqa: F401  (registers ruleset models as Record subclasses
 
     for cls in _subclasses(Record):
         walk(cls)

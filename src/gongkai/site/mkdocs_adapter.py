@@ -15,19 +15,19 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import CountHandler
 
-from . import catalog as catalog_module
-from .catalog import Catalog, relative_url
-from .pdf.printhtml import PrintRenderer
-from .pdf.stage import PDF_CACHE, PDF_FOLDER, build_pdfs, parse_shard, report_pdf
-from .problems import ERROR, INFO, WARNING
-from .render.environment import PACKAGE_TEMPLATES, html_environment, markdown_environment
-from .render.page import Compiled, PageError, Stash, page_problem, render
-from .render.report_view import Links
-from .render.views import view_for
-from .render import rawhtml
-from .site_pages import STYLESHEET, SitePages, download_names, page_url, safe_title
-from .paths import project_problems, safe_file
-from .search_terms import PROJECT_FILE as SEARCH_TERMS_FILE, load_search_terms
+from gongkai.site import catalog as catalog_module
+from gongkai.site.catalog import Catalog, relative_url
+from gongkai.pdf.printhtml import PrintRenderer
+from gongkai.pdf.stage import PDF_CACHE, PDF_FOLDER, build_pdfs, parse_shard, report_pdf
+from gongkai.engine.problems import ERROR, INFO, WARNING
+from gongkai.render.environment import PACKAGE_TEMPLATES, html_environment, markdown_environment
+from gongkai.render.page import Compiled, PageError, Stash, page_problem, render
+from gongkai.render.report_view import Links
+from gongkai.render.views import view_for
+from gongkai.render import rawhtml
+from gongkai.site.pages import STYLESHEET, SitePages, download_names, page_url, safe_title
+from gongkai.engine.paths import project_problems, safe_file
+from gongkai.site.search_terms import PROJECT_FILE as SEARCH_TERMS_FILE, load_search_terms
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
 

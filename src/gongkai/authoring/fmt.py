@@ -2,8 +2,8 @@
 
 The canonical form:
 
-* the keys of every mapping in the order of the record's fields (``gongkai.records``,
-  ``gongkai.final_accounts.model``, ``gongkai.rulesets``), a node's ``下级`` last, keys
+* the keys of every mapping in the order of the record's fields (``gongkai.performance.records``,
+  ``gongkai.final_accounts.model``, ``gongkai.performance.rulesets``), a node's ``下级`` last, keys
   gongkai does not know kept after them in their own order; mappings whose keys are
   names (``其中``, ``上年决算`` …) keep their order, those keyed by a fixed list (收入
   来源、三公经费 …) follow that list;
@@ -46,10 +46,10 @@ from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.tokens import CommentToken
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from .files import write_atomic
-from .paths import Refused, project_of, read_bytes_inside, safe_file
-from .problems import Problem, problem
-from .yamlload import MAX_BYTES, load_bytes, load_text
+from gongkai.engine.files import write_atomic
+from gongkai.engine.paths import Refused, project_of, read_bytes_inside, safe_file
+from gongkai.engine.problems import Problem, problem
+from gongkai.engine.yamlload import MAX_BYTES, load_bytes, load_text
 
 SUFFIXES = (".yaml", ".yml")
 _BOM = "\ufeff"
@@ -156,9 +156,9 @@ def _root_shape(data):
     """The record a whole file holds, judged from its content."""
     if not isinstance(data, CommentedMap):
         return None
-    from .final_accounts.model import FinalAccounts
-    from .records import Report
-    from .rulesets import Ruleset
+    from gongkai.final_accounts.model import FinalAccounts
+    from gongkai.performance.records import Report
+    from gongkai.performance.rulesets import Ruleset
 
     if "类型" in data:
         return _model(FinalAccounts if data["类型"] == "部门决算" else Report)
@@ -743,7 +743,7 @@ def format_paths(paths, check: bool = False, jobs: int | None = None) -> list[Ou
     """Format every YAML file under ``paths`` (in parallel processes when there are many).
     Raises FileNotFoundError for paths that do not exist and ValueError for files that are
     not YAML, before touching anything."""
-    from .pipeline import map_jobs
+    from gongkai.engine.pipeline import map_jobs
 
     files, missing, other = discover(paths)
     if missing:

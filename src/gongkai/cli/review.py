@@ -10,8 +10,8 @@ import sys
 
 import click
 
-from .diff import DiffError, plain_text, render_json, render_markdown, run_diff
-from .output import json_text
+from gongkai.review.diff import DiffError, plain_text, render_json, render_markdown, run_diff
+from gongkai.engine.output import json_text
 
 
 @click.command(name="diff")

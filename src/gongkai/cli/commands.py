@@ -8,14 +8,14 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .files import write_atomic
-from .final_accounts.evaluate import FinalResult
-from .output import final_text, json_text, problems_json, problems_text, score_json, score_text, terminal_json, timings_text
-from .render.opendata import final_json_bytes
-from .pipeline import discover, discover_checked, evaluate, evaluate_many
-from .problems import has_errors
-from .schema import report_schema
+from gongkai import __version__
+from gongkai.engine.files import write_atomic
+from gongkai.final_accounts.evaluate import FinalResult
+from gongkai.engine.output import final_text, json_text, problems_json, problems_text, score_json, score_text, terminal_json, timings_text
+from gongkai.render.opendata import final_json_bytes
+from gongkai.engine.pipeline import discover, discover_checked, evaluate, evaluate_many
+from gongkai.engine.problems import has_errors
+from gongkai.engine.schema import report_schema
 
 FORMATS = click.Choice(["text", "json"])
 
@@ -61,7 +61,7 @@ def _project_paths(paths) -> list:
     """Checking a project folder or its data/: also every refused path (a link leaving the
     project, a FIFO or device) under its Markdown folder, data/ and rulesets/, which the site
     build would otherwise copy or read."""
-    from .paths import docs_dir, project_of, project_problems
+    from gongkai.engine.paths import docs_dir, project_of, project_problems
 
     found = []
     for raw in paths:
@@ -122,7 +122,7 @@ def pdf(paths, out, jobs, no_cache):
     在项目根目录（mkdocs.yml 所在处）运行。PATHS 为数据文件或文件夹，只生成这些报告及其所在的汇编；默认全部。
     输入（数据、页面、模板、样式、字体、版本）未变的 PDF 直接取自缓存 .cache/gongkai/pdf/。
     """
-    from .pdf.stage import project_pdfs
+    from gongkai.pdf.stage import project_pdfs
 
     project = Path.cwd()
     only = None
@@ -157,7 +157,7 @@ def import_(workbook, out, year, force):
 
     读不出的单元格逐一列出工作表和行号；有问题时不写出文件，退出码 1。
     """
-    from .final_accounts.workbook import read_path, yaml_text
+    from gongkai.final_accounts.workbook import read_path, yaml_text
 
     source = Path(workbook)
     if not source.is_file():
@@ -179,7 +179,7 @@ def import_(workbook, out, year, force):
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
 def export(path, out, force):
     """把一份部门决算（数据或原表）导出为按公开版式排好的九张表（.xlsx），也可作为填写模板。"""
-    from .final_accounts.workbook import write
+    from gongkai.final_accounts.workbook import write
 
     if not Path(path).is_file():
         raise click.UsageError(f"找不到文件：{path}")
@@ -204,8 +204,8 @@ def build(site_dir, shard, no_pdf):
 
     先生成到临时目录，成功后才替换原有的网站目录：出错、磁盘满或中断时，原来的网站保持不变。
     """
-    from .mkdocs_adapter import BuildFailed, build_site
-    from .pdf.stage import parse_shard
+    from gongkai.site.mkdocs_adapter import BuildFailed, build_site
+    from gongkai.pdf.stage import parse_shard
 
     try:
         parts = parse_shard(shard)
@@ -222,8 +222,8 @@ def build(site_dir, shard, no_pdf):
     click.echo(f"网站已生成到 {site_dir}/（{time.perf_counter() - started:.1f} 秒）")
 
 
-from .cli_review import diff as diff_command  # noqa: E402  (commands kept in their own modules)
-from .cli_authoring import fmt as fmt_command, new as new_command  # noqa: E402
+from gongkai.cli.review import diff as diff_command  # noqa: E402  (commands kept in their own modules)
+from gongkai.cli.authoring import fmt as fmt_command, new as new_command  # noqa: E402
 
 main.add_command(diff_command)
 main.add_command(fmt_command)

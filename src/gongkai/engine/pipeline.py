@@ -8,15 +8,15 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .checks import run_checks
-from .paths import inspect_tree, project_of
-from .problems import CODES, ERROR, INFO, WARNING, problem
-from .final_accounts.evaluate import evaluate_loaded, is_final_accounts
-from .reading import validate
-from .records import Report
-from .yamlload import load_file
-from .rulesets import builtin_names, find_ruleset
-from .scoring import ScoredReport, score_report
+from gongkai.performance.checks import run_checks
+from gongkai.engine.paths import inspect_tree, project_of
+from gongkai.engine.problems import CODES, ERROR, INFO, WARNING, problem
+from gongkai.final_accounts.evaluate import evaluate_loaded, is_final_accounts
+from gongkai.engine.reading import validate
+from gongkai.performance.records import Report
+from gongkai.engine.yamlload import load_file
+from gongkai.performance.rulesets import builtin_names, find_ruleset
+from gongkai.performance.scoring import ScoredReport, score_report
 
 REPORT_SUFFIXES = (".yaml", ".yml")
 
@@ -99,7 +99,7 @@ def _sorted(problems: list) -> list:
 
 def discover(paths, project: Path | None = None) -> tuple[list[Path], list[str]]:
     """Report files under ``paths`` (folders are searched; rulesets/ folders are skipped) and
-    missing paths. Paths refused by :mod:`gongkai.paths` (links leaving the project, FIFOs,
+    missing paths. Paths refused by :mod:`gongkai.engine.paths` (links leaving the project, FIFOs,
     devices) are left out; :func:`discover_checked` also says which and why."""
     files, missing, _ = discover_checked(paths, project)
     return files, missing

@@ -10,12 +10,12 @@ from typing import Literal
 
 from pydantic import Field, ValidationError
 
-from .paths import display_name, inspect_tree, project_of
-from .problems import problem
-from .records import KINDS, METHODS, Flag, Num, Record, Text
-from .yamlload import load_file
+from gongkai.engine.paths import display_name, inspect_tree, project_of
+from gongkai.engine.problems import problem
+from gongkai.performance.records import KINDS, METHODS, Flag, Num, Record, Text
+from gongkai.engine.yamlload import load_file
 
-BUILTIN_DIR = Path(__file__).with_name("rulesets")
+BUILTIN_DIR = Path(__file__).resolve().parent.parent / "rulesets"
 RULESET_SUFFIXES = (".yaml", ".yml")
 
 
@@ -139,7 +139,7 @@ def _load_dir(directory: Path, owner: Path | None = None) -> tuple[dict, tuple]:
 
 
 def load_ruleset(path: Path, display: str | None = None, project: Path | None = None):
-    from .reading import validate  # local: reading imports records, not rulesets
+    from gongkai.engine.reading import validate  # local: reading imports records, not rulesets
 
     loaded = load_file(path, display, project if project is not None else (BUILTIN_DIR if path.parent == BUILTIN_DIR else None))
     if loaded.problems:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from .numbers import HUNDRED, ONE, ZERO, divide, percent, plain, round_half_up
-from .targets import (
+from gongkai.engine.decimals import HUNDRED, ONE, ZERO, divide, percent, plain, round_half_up
+from gongkai.performance.targets import (
     Target,
     parse_actual,
     parse_quantity,

@@ -7,8 +7,8 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, WithJsonSchema
 
-from .numbers import usable
-from .targets import text_of
+from gongkai.engine.decimals import usable
+from gongkai.performance.targets import text_of
 
 KINDS = ("项目支出绩效自评表", "项目支出绩效评价报告", "部门整体支出绩效评价")
 METHODS = ("比例", "反向", "达标", "分档", "要点", "扣分", "定性", "序时进度", "人工")

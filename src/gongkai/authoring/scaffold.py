@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-SCAFFOLDS = Path(__file__).with_name("scaffolds")
+SCAFFOLDS = Path(__file__).resolve().parent.parent / "scaffolds"
 SUFFIXES = (".yaml", ".yml")
 
 # kind on the command line -> (类型 in the data, template name)

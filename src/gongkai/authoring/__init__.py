@@ -1,0 +1,1 @@
+"""Authoring: ``gongkai new`` scaffolds and ``gongkai fmt``."""

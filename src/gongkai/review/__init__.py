@@ -1,0 +1,1 @@
+"""Review: ``gongkai diff`` between two revisions."""
