@@ -21,6 +21,7 @@ from pathlib import Path
 
 from corpus import write_site
 
+from gongkai.engine.project import Project
 from gongkai.site.catalog import build
 from gongkai.pdf.printhtml import PrintRenderer, document_date
 from gongkai.pdf.stage import _attachments as attachments
@@ -30,9 +31,10 @@ from gongkai.render.environment import html_environment, markdown_environment
 
 
 def renderer_for(project: Path):
-    catalog = build(project, project / "content", project / "data")
+    loaded = Project.load(project, docs_dir=project / "content")
+    catalog = build(loaded)
     html_env = html_environment(project)
-    return catalog, PrintRenderer(project, project / "content", html_env, markdown_environment(html_env), catalog.charts, {})
+    return catalog, PrintRenderer(loaded, html_env, markdown_environment(html_env), catalog.charts, {})
 
 
 def overhead(project: Path, sample: int) -> tuple:

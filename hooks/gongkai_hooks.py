@@ -1,46 +1,23 @@
-"""MkDocs hooks for gongkai: each event is forwarded to gongkai.site.mkdocs_adapter.
+"""A compatibility shim for sites that list gongkai under ``hooks:`` instead of ``plugins:``.
 
-Listed in mkdocs.yml under ``hooks:``. MkDocs loads this module afresh for every build,
-so the one SiteBuild below lives for exactly one build."""
+gongkai is an MkDocs plugin (``plugins: - gongkai``, options in the user guide, 公开网站).
+A site whose mkdocs.yml still says ``hooks: - hooks/gongkai_hooks.py`` gets the same plugin
+with its default options through this file: every event is forwarded to one plugin instance,
+which makes its per-build state afresh at each ``on_config``. With both listed, the plugin
+does the work and this shim steps aside."""
 
-from gongkai.site.mkdocs_adapter import SiteBuild, on_startup as _on_startup
+from gongkai.site.plugin import GongkaiPlugin
 
-build = None
+plugin = GongkaiPlugin.for_hooks()
 
-
-def on_startup(command, dirty):
-    _on_startup(command)
-
-
-def on_config(config):
-    global build
-    build = SiteBuild(config)
-    return config
-
-
-def on_pre_build(config):
-    build.on_pre_build(config)
-
-
-def on_files(files, config):
-    return build.on_files(files, config)
-
-
-def on_page_markdown(markdown, page, config, files):
-    return build.on_page_markdown(markdown, page, config, files)
-
-
-def on_page_content(html, page, config, files):
-    return build.on_page_content(html, page, config, files)
-
-
-def on_post_page(output, page, config):
-    return build.on_post_page(output, page, config)
-
-
-def on_post_build(config):
-    build.on_post_build(config)
-
-
-def on_serve(server, config, builder):
-    return build.on_serve(server, config, builder)
+on_startup = plugin.on_startup
+on_shutdown = plugin.on_shutdown
+on_config = plugin.on_config
+on_pre_build = plugin.on_pre_build
+on_files = plugin.on_files
+on_page_markdown = plugin.on_page_markdown
+on_page_content = plugin.on_page_content
+on_post_page = plugin.on_post_page
+on_post_build = plugin.on_post_build
+on_build_error = plugin.on_build_error
+on_serve = plugin.on_serve

@@ -1,6 +1,9 @@
 """确认: an acknowledged warning becomes a 提示 with its reason; errors cannot be acknowledged."""
 
 from conftest import codes
+import pytest
+
+pytestmark = pytest.mark.engine  # needs neither MkDocs nor WeasyPrint
 
 REPORT = """\
     类型: 部门整体支出绩效评价

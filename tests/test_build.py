@@ -78,7 +78,7 @@ def test_a_failed_build_keeps_the_previous_site(tmp_path, monkeypatch):
 def test_a_full_disk_or_interrupted_build_keeps_the_previous_site(tmp_path, monkeypatch):
     import mkdocs.commands.build as mkdocs_build
 
-    from gongkai.site.mkdocs_adapter import BuildFailed, build_site
+    from gongkai.site.plugin import BuildFailed, build_site
 
     project = small_project(tmp_path / "p")
     site = _old_site(project)
@@ -103,7 +103,7 @@ def test_a_full_disk_or_interrupted_build_keeps_the_previous_site(tmp_path, monk
 
 
 def test_a_successful_build_replaces_the_site(tmp_path, monkeypatch):
-    from gongkai.site.mkdocs_adapter import build_site
+    from gongkai.site.plugin import build_site
 
     project = small_project(tmp_path / "p")
     site = _old_site(project)

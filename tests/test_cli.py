@@ -4,6 +4,9 @@ from click.testing import CliRunner
 
 from conftest import FIXTURES, ROOT
 from gongkai.cli.commands import main
+import pytest
+
+pytestmark = pytest.mark.engine  # needs neither MkDocs nor WeasyPrint
 
 
 def run(*args):
@@ -29,9 +32,10 @@ def test_check_json_format():
     data = json.loads(result.output)
     assert data["summary"] == {"errors": 2, "warnings": 0, "infos": 0}
     first = data["problems"][0]
-    assert set(first) == {"code", "severity", "file", "line", "message", "expected", "found"}
+    assert set(first) == {"code", "severity", "file", "line", "message", "expected", "found", "path"}
     total = next(p for p in data["problems"] if p["code"] == "TOTAL_MISMATCH")
     assert (total["expected"], total["found"], total["line"]) == ("99.9", "90", 49)
+    assert total["path"] == ["报告", "总分"]  # where it is, for programs (gongkai.engine.checking)
 
 
 def test_strict_makes_warnings_fail():

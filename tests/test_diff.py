@@ -16,6 +16,8 @@ from conftest import ROOT
 from gongkai.cli.commands import main
 from gongkai.cli.review import diff
 
+pytestmark = pytest.mark.engine  # needs neither MkDocs nor WeasyPrint
+
 SEED = ROOT / "data" / "2021" / "shenzhen-gsl"
 REPORTS = Path("data") / "2021" / "x"
 A02 = (REPORTS / "a02.yaml").as_posix()
@@ -311,3 +313,18 @@ def test_final_accounts_totals_and_annual_goals(repo, monkeypatch):
     assert totals["其他收入"] == {"name": "其他收入", "old": "0.15", "new": "0.25", "change": "0.10"}
     [changed_goal] = reports["data/2021/x/department.yaml"]["goals"]
     assert changed_goal["name"] == goal and changed_goal["score"] == {"old": "52", "new": "50", "change": "-2"}
+
+
+def test_revisions_are_evaluated_without_writing_a_file(lowered, monkeypatch):
+    """Both versions are evaluated from their bytes (``git cat-file``) with the rulesets of their
+    revision: no temporary copy is made."""
+    import tempfile
+
+    def no_copies(*args, **kwargs):
+        raise AssertionError("gongkai diff must not write temporary copies")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", no_copies)
+    monkeypatch.setattr(tempfile, "TemporaryDirectory", no_copies)
+    result = run(lowered, monkeypatch, "HEAD~1", "HEAD")
+    assert result.exit_code == 0, result.output
+    assert_a02_lowered(result.stdout)

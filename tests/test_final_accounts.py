@@ -16,6 +16,8 @@ from gongkai.render.final_view import FinalAccountsView
 from gongkai.render.page import render
 from gongkai.engine.yamlload import load_file
 
+pytestmark = pytest.mark.engine  # needs neither MkDocs nor WeasyPrint
+
 PRINTED = FIXTURES / "seed001" / "final-accounts.yaml"
 DATA = ROOT / "data" / "2021" / "shenzhen-gsl" / "final-accounts.yaml"
 FIGURES = FIXTURES / "seed001" / "final-accounts-figures.yaml"

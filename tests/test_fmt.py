@@ -17,11 +17,15 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES, ROOT
 from gongkai.authoring import fmt as fmt_module
-from gongkai.cli.authoring import fmt
 from gongkai.authoring.fmt import FormatError, format_bytes, format_text
+from gongkai.cli.authoring import fmt
+
+pytestmark = pytest.mark.engine  # needs neither MkDocs nor WeasyPrint
 
 CLI = click.Group("gongkai", commands={"fmt": fmt})
-SAMPLES = sorted(p for base in (ROOT / "data", FIXTURES) for p in base.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+SAMPLES = sorted(
+    p for base in (ROOT / "data", FIXTURES) for p in base.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+)
 SAMPLE_IDS = [p.relative_to(ROOT).as_posix() for p in SAMPLES]
 NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 
@@ -110,7 +114,8 @@ def formatted(tmp_path_factory):
 
 
 def test_samples_exist():
-    assert len(SAMPLES) >= 30 and any("fixtures" in r for r in SAMPLE_IDS) and any(r.startswith("data/") for r in SAMPLE_IDS)
+    assert len(SAMPLES) >= 30
+    assert any("fixtures" in r for r in SAMPLE_IDS) and any(r.startswith("data/") for r in SAMPLE_IDS)
 
 
 @pytest.mark.parametrize("rel", SAMPLE_IDS)
@@ -209,7 +214,10 @@ def test_canonical_order_comments_follow_their_entries():
 
 
 def test_node_fields_in_model_order_children_last():
-    text = "类型: 项目支出绩效评价报告\n指标:\n  - 下级: [{名称: a, 分值: 1}]\n    说明: s\n    得分: 1\n    偏差原因: r\n    理由: q\n    方法: 人工\n    分值: 1\n    名称: n\n"
+    text = (
+        "类型: 项目支出绩效评价报告\n指标:\n  - 下级: [{名称: a, 分值: 1}]\n    说明: s\n    得分: 1\n"
+        "    偏差原因: r\n    理由: q\n    方法: 人工\n    分值: 1\n    名称: n\n"
+    )
     out = format_text(text)
     assert keys_in_order(out, ("指标", 0)) == ["名称", "分值", "方法", "得分", "理由", "偏差原因", "说明", "下级"]
 
@@ -237,9 +245,15 @@ def test_files_that_are_not_reports_keep_their_order():
 
 
 def test_style_normalised_flow_rows_kept():
-    text = "类型: 项目支出绩效自评表\n资金:\n      全年预算数: 1.0\n指标:\n-   名称: a\n    下级:\n    - {名称: b, 分值: 100}\n"
+    text = (
+        "类型: 项目支出绩效自评表\n资金:\n      全年预算数: 1.0\n指标:\n"
+        "-   名称: a\n    下级:\n    - {名称: b, 分值: 100}\n"
+    )
     out = format_text(text)
-    assert out == "类型: 项目支出绩效自评表\n资金:\n  全年预算数: 1.0\n指标:\n  - 名称: a\n    下级:\n      - {名称: b, 分值: 100}\n"
+    assert out == (
+        "类型: 项目支出绩效自评表\n资金:\n  全年预算数: 1.0\n指标:\n"
+        "  - 名称: a\n    下级:\n      - {名称: b, 分值: 100}\n"
+    )
 
 
 def test_scalars_written_as_before():
@@ -251,7 +265,11 @@ def test_scalars_written_as_before():
         "确认:\n  - 代码: GOAL_NOT_DONE\n    说明: |\n      第一行\n        缩进的第二行\n"
     )
     out = format_text(text)
-    for piece in ("'单引号'", '"双引号"', "备注: >-\n  折叠的\n  多行文字\n", "0.00", "56.05%", "007", "12.30", "-0.50", "12345678901234567890.123456789", "      第一行\n        缩进的第二行\n"):
+    pieces = (
+        "'单引号'", '"双引号"', "备注: >-\n  折叠的\n  多行文字\n", "0.00", "56.05%", "007", "12.30", "-0.50",
+        "12345678901234567890.123456789", "      第一行\n        缩进的第二行\n",
+    )  # fmt: skip
+    for piece in pieces:
         assert piece in out, piece
     assert scalars(out) == scalars(text)
 
@@ -262,9 +280,11 @@ def test_scalars_written_as_before():
 def _number():
     sign = st.sampled_from(["", "-", "+"])
     whole = st.one_of(st.just("0"), st.integers(1, 10**16).map(str))
-    fraction = st.one_of(st.just(""), st.just("."), st.text("0123456789", min_size=1, max_size=12).map(lambda d: "." + d))
+    digits = st.text("0123456789", min_size=1, max_size=12)
+    fraction = st.one_of(st.just(""), st.just("."), digits.map(lambda d: "." + d))
     plain = st.builds(lambda s, w, f: s + w + f, sign, whole, fraction)
-    leading_point = st.text("0123456789", min_size=1, max_size=8).map(lambda d: "." + d)  # YAML 1.1: ".5" is a number, "-.5" text
+    # YAML 1.1: ".5" is a number, "-.5" text
+    leading_point = st.text("0123456789", min_size=1, max_size=8).map(lambda d: "." + d)
     fixed = st.sampled_from(["0", "0.00", "12.30", "7", "-0.50", "100.0", "2961.99", "0.000001", "9999999999999999.99"])
     return st.one_of(fixed, plain, leading_point)
 

@@ -8,6 +8,9 @@ from conftest import FIXTURES
 from gongkai.engine.pipeline import evaluate
 from gongkai.engine.problems import CODES
 from gongkai.engine.yamlload import load_text
+import pytest
+
+pytestmark = pytest.mark.engine  # needs neither MkDocs nor WeasyPrint
 
 KEYS = ["类型", "规则", "年度", "部门", "名称", "指标", "下级", "分值", "得分", "方法", "指标值", "完成值", "资金",
         "原文", "年度目标", "档次", "要点", "扣分", "季度进度", "等级", "不适用", "全年预算数", "全年执行数", "总分"]

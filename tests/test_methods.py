@@ -3,6 +3,9 @@
 from decimal import Decimal
 
 from conftest import codes
+import pytest
+
+pytestmark = pytest.mark.engine  # needs neither MkDocs nor WeasyPrint
 
 HEAD = """\
 类型: 项目支出绩效评价报告

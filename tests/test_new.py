@@ -10,6 +10,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from gongkai.engine.project import Project
 from gongkai.site import catalog
 from gongkai.cli.commands import main
 from gongkai.cli.authoring import fmt, new
@@ -93,7 +94,7 @@ def test_page_names_the_data_and_renders(project, kind):
     assert "{{ 概要() }}" in text
     assert ("{{ 全部决算表() }}" in text) if kind == "部门决算" else ("{{ 报告表格() }}" in text or "{{ 指标表() }}" in text)
 
-    built = catalog.build(project, project / "content", project / "data")
+    built = catalog.build(Project.load(project, docs_dir=project / "content"))
     assert [p for p in built.problems if p.severity != "info"] == []
     entry = built.by_page()["2024/my-unit/report.md"]
     assert not entry.page.generated

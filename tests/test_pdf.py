@@ -52,7 +52,7 @@ def test_text_of_each_pdf_states_its_total_and_grade(example):
     for entry in catalog.entries:
         text = run("pdftotext", "-layout", str(out / report_pdf(entry)), "-")
         sr = entry.scored
-        if sr.total is None:  # a 部门决算: its income and spending totals instead
+        if entry.standing.total is None:  # a 部门决算 (its kind scores nothing): its income and spending totals instead
             figure = f"{sr.derived.totals['本年收入合计']:,.2f}"
             assert re.search(rf"本年收入合计[^\n]*{re.escape(figure)}", text), entry.page.data
             continue
@@ -146,8 +146,8 @@ def test_data_text_cannot_reference_files(tmp_path):
 
 
 def test_pdfs_read_markdown_with_the_sites_extensions():
-    from gongkai.pdf.printhtml import markdown_settings
+    from gongkai.site.config import load_site
 
-    extensions, configs = markdown_settings(ROOT)
+    extensions, configs = load_site(ROOT).markdown
     assert {"toc", "tables", "fenced_code", "admonition", "attr_list", "md_in_html", "footnotes"} <= set(extensions)
     assert configs["toc"] == {"permalink": True}

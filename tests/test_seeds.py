@@ -11,6 +11,8 @@ import pytest
 from conftest import FIXTURES
 from gongkai.engine.pipeline import evaluate
 
+pytestmark = pytest.mark.engine  # needs neither MkDocs nor WeasyPrint
+
 # file: (computed total, computed grade, [(code, line) of every problem])
 EXPECTED = {
     "seed000/report.yaml": ("92.68", "优", [

@@ -153,3 +153,35 @@ def test_serve_rebuilds_on_data_and_template_changes(tmp_path):
         themed = poll(url, lambda t: MARKER in t, 60, "模板改动", log, proc)
         assert total_of(themed) == expected
         assert proc.poll() is None, "mkdocs serve 意外退出"
+
+
+GRADE = re.compile(r'data-gk="等级"[^>]*>\s*([^<\s]+)\s*<')
+RULES = "data/rulesets/x.yaml"
+
+
+def grade_of(text: str) -> str:
+    found = GRADE.search(text)
+    assert found, "页面上没有 data-gk=\"等级\""
+    return found.group(1)
+
+
+def test_serve_sees_an_edited_ruleset_without_a_restart(tmp_path):
+    """The project (and its rulesets) is loaded again for every rebuild: raising the floor of 优
+    in data/rulesets/x.yaml turns the served page's 优 into 良. The site enables gongkai under
+    ``plugins:``, whose instance MkDocs keeps for the whole serve process."""
+    rules = (ROOT / "src/gongkai/rulesets/self-eval-10-90.yaml").read_text(encoding="utf-8")
+    rules = replace_once(rules, r"^名称: 自评表10加90$", "名称: 测试规则")
+    report = replace_once(sample_text(), r"^规则: 自评表10加90$", "规则: 测试规则")
+    project = make_project(tmp_path / "project", {REPORT: report, RULES: rules})
+    config = project / "mkdocs.yml"
+    config.write_text(replace_once(config.read_text(encoding="utf-8"), r"^hooks:\n  - hooks/gongkai_hooks\.py\n", "")
+                      .replace("plugins:\n  - search\n", "plugins:\n  - search\n  - gongkai\n"), encoding="utf-8")
+    with serving(project) as (base, log, proc):
+        url = base + PAGE
+        first = poll(url, lambda t: 'data-gk="等级"' in t, 60, "报告页", log, proc)
+        assert grade_of(first) == "优" and total_of(first) == Decimal("96.80")
+
+        (project / RULES).write_text(replace_once(rules, r"\{名称: 优, 下限: 90,", "{名称: 优, 下限: 99,"), encoding="utf-8")
+        changed = poll(url, lambda t: 'data-gk="等级"' in t and grade_of(t) != "优", 60, "改动规则集后的新等级", log, proc)
+        assert grade_of(changed) == "良" and total_of(changed) == Decimal("96.80")
+        assert proc.poll() is None, "mkdocs serve 意外退出"

@@ -4,6 +4,8 @@ import pytest
 
 from gongkai.performance.targets import parse_actual, parse_target
 
+pytestmark = pytest.mark.engine  # needs neither MkDocs nor WeasyPrint
+
 
 @pytest.mark.parametrize(
     "text, op, value, unit",

@@ -1,6 +1,9 @@
 from decimal import Decimal
 
 from gongkai.engine.yamlload import MAX_BYTES, load_bytes, load_file, load_text
+import pytest
+
+pytestmark = pytest.mark.engine  # needs neither MkDocs nor WeasyPrint
 
 
 def only_code(loaded):

@@ -20,6 +20,7 @@ import pytest
 
 from conftest import ROOT
 from gongkai.site import catalog as catalog_module
+from gongkai.site.config import load_site
 from gongkai.pdf.printhtml import PrintRenderer
 from gongkai.engine.pipeline import evaluate
 from gongkai.render import rawhtml
@@ -177,7 +178,7 @@ def test_documented_data_and_functions_still_work():
     assert "会刊 1 分，2 分" in out
     assert "一级指标 2 项，二级 6 项，三级 16 项" in out
     assert "1.产出指标；2.效益指标。" in out and "a96.80 1024 1" in out and "甲、乙" in out
-    assert re.search(r"^gkblock\d+x$", out, re.M) and "gk-table" in stash.fill(out)
+    assert re.search(r"^gkblock[0-9a-f]{16}n\d+x$", out, re.M) and "gk-table" in stash.fill(out)
 
 
 def test_maintainer_templates_are_not_sandboxed():
@@ -227,10 +228,10 @@ def test_pdf_renderer_refuses_the_gadget(tmp_path):
 
 
 def _print_renderer(project: Path):
-    docs = project / "content"
-    catalog = catalog_module.build(project, docs, project / "data")
+    site = load_site(project)  # mkdocs.yml as MkDocs reads it: docs_dir, Markdown extensions
+    catalog = catalog_module.build(site.project)
     html_env = html_environment(project)
-    renderer = PrintRenderer.for_catalog(project, docs, catalog, html_env, markdown_environment(html_env))
+    renderer = PrintRenderer.for_catalog(site.project, catalog, html_env, markdown_environment(html_env), site.markdown)
     entry = next(e for e in catalog.entries if e.page.src_uri == PAGE_URI)
     return renderer, entry
 

@@ -233,7 +233,7 @@ def test_serve_watches_without_following_links(tmp_path):
     from mkdocs.livereload import LiveReloadServer
     from watchdog.observers.polling import PollingObserverVFS
 
-    from gongkai.site.mkdocs_adapter import _watch_without_following_links
+    from gongkai.site.plugin import _watch_without_following_links
 
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "root").symlink_to("/", target_is_directory=True)
@@ -294,3 +294,60 @@ def test_file_names_with_hash_question_mark_percent_and_space_link_correctly(tmp
             reached.add(target)
     assert not broken, broken
     assert reports <= reached and downloads <= reached  # the index pages and report pages link to them
+
+
+# ---- red-team finding 12: a folder-link fan-out is refused in seconds ------------------------------
+
+
+def fan_out(folder: Path, depth: int) -> None:
+    """``depth`` folders, each with two links to the one before: 2**depth paths, 2*depth links."""
+    (folder / "d0").mkdir(parents=True)
+    (folder / "d0" / "a.yaml").write_text("a: 1\n", encoding="utf-8")
+    for i in range(1, depth + 1):
+        (folder / f"d{i}").mkdir()
+        for name in ("x", "y"):
+            (folder / f"d{i}" / name).symlink_to(f"../d{i - 1}", target_is_directory=True)
+
+
+@pytest.mark.parametrize("where", ["content/f", "data/f"])
+def test_folder_link_fan_out_is_refused_quickly(tmp_path, where):
+    project = project_with_report(tmp_path / "p")
+    fan_out(project / where, 22)
+    start = time.monotonic()
+    problems = paths.project_problems(project, project / "content")
+    assert time.monotonic() - start < 10
+    nested = [p for p in problems if p.code == "PATH_SPECIAL" and "文件夹链接之下" in p.message]
+    assert nested and all(p.file.startswith(where + "/") for p in nested), [p.human() for p in problems]
+    start = time.monotonic()
+    result = subprocess.run([str(GONGKAI), "check", "data"], cwd=project, capture_output=True, text=True, timeout=RUN_TIMEOUT, env=quiet_env(), check=False)
+    assert time.monotonic() - start < 30 and result.returncode == 1, result.stdout[-2000:]
+    assert "PATH_SPECIAL" in result.stdout and "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_folder_link_inside_a_linked_folder_is_refused(tmp_path):
+    project = tmp_path / "p"
+    (project / "data" / "real" / "inner").mkdir(parents=True)
+    (project / "data" / "real" / "inner" / "r.yaml").write_text("a: 1\n", encoding="utf-8")
+    (project / "data" / "other").mkdir()
+    (project / "data" / "other" / "o.yaml").write_text("a: 1\n", encoding="utf-8")
+    (project / "data" / "real" / "to-other").symlink_to("../other", target_is_directory=True)
+    (project / "data" / "alias").symlink_to("real", target_is_directory=True)
+    files, problems = inspect_tree(project, project / "data", suffixes=(".yaml",))
+    listed = [f.relative_to(project).as_posix() for f in files]
+    # one level of folder links is followed; a link reached through a link is refused
+    assert listed == ["data/alias/inner/r.yaml", "data/other/o.yaml", "data/real/inner/r.yaml", "data/real/to-other/o.yaml"]
+    assert [(p.code, p.file) for p in problems] == [("PATH_SPECIAL", "data/alias/to-other")]
+
+
+def test_entries_through_folder_links_have_their_own_budget(tmp_path, monkeypatch):
+    project = tmp_path / "p"
+    (project / "data" / "real").mkdir(parents=True)
+    for i in range(30):
+        (project / "data" / "real" / f"r{i:02}.yaml").write_text("a: 1\n", encoding="utf-8")
+    for name in ("a", "b", "c", "d"):
+        (project / "data" / name).symlink_to("real", target_is_directory=True)
+    files, problems = inspect_tree(project, project / "data", suffixes=(".yaml",))
+    assert len(files) == 150 and problems == []
+    monkeypatch.setattr(paths, "MAX_LINKED_ENTRIES", 100)  # 4 links × 30 files is over it
+    files, problems = inspect_tree(project, project / "data", suffixes=(".yaml",))
+    assert [(p.code, p.file) for p in problems] == [("PATH_SPECIAL", "data")] and "文件夹符号链接" in problems[0].message

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from mkdocs.utils import CountHandler
 
-import gongkai.site.mkdocs_adapter as adapter
+import gongkai.site.plugin as adapter
 from gongkai.engine.problems import problem
 from sitebuild import GONGKAI, MKDOCS, make_project, quiet_env, replace_once, sample_text
 from test_serve import PAGE, REPORT, gongkai_score, poll, serving, total_of
@@ -100,8 +100,7 @@ def test_serve_shows_a_warning_and_strict_builds_still_fail(tmp_path):
 @pytest.fixture
 def mkdocs_counter(monkeypatch):
     """A strict-mode counter on the "mkdocs" logger, as mkdocs.commands.build adds one."""
-    monkeypatch.setenv(adapter.PDF_SWITCH, "0")  # on_startup only sets it when unset
-    monkeypatch.setattr(adapter, "_preview", adapter._preview)  # restored after the test
+    monkeypatch.setenv(adapter.PDF_SWITCH, "0")
     counter = CountHandler()
     counter.setLevel(logging.WARNING)
     logger = logging.getLogger("mkdocs")
@@ -121,9 +120,10 @@ def _problems():
 
 
 def test_warning_under_serve_is_not_counted_by_strict_mode(mkdocs_counter, caplog):
-    adapter.on_startup("serve")
+    plugin = adapter.GongkaiPlugin()
+    plugin.on_startup(command="serve", dirty=False)
     with caplog.at_level(logging.INFO, logger="mkdocs"):
-        adapter._log_problems(_problems())
+        plugin.log_problems(_problems())
     assert mkdocs_counter.get_counts() == []
     warned = [r for r in caplog.records if "REASON_MISSING" in r.getMessage()]
     assert len(warned) == 1 and warned[0].levelno < logging.WARNING and warned[0].levelname == "WARNING"
@@ -131,11 +131,12 @@ def test_warning_under_serve_is_not_counted_by_strict_mode(mkdocs_counter, caplo
 
 
 def test_warning_in_a_build_is_counted_and_errors_always(mkdocs_counter):
-    adapter.on_startup("build")
-    adapter._log_problems(_problems())
+    plugin = adapter.GongkaiPlugin()
+    plugin.on_startup(command="build", dirty=False)
+    plugin.log_problems(_problems())
     assert mkdocs_counter.get_counts() == [("WARNING", 1)]
-    adapter.on_startup("serve")
-    adapter._log_problems([problem("TOTAL_MISMATCH", "data/x.yaml", 5, "总分")])
+    plugin.on_startup(command="serve", dirty=False)
+    plugin.log_problems([problem("TOTAL_MISMATCH", "data/x.yaml", 5, "总分")])
     assert dict(mkdocs_counter.get_counts()) == {"WARNING": 1, "ERROR": 1}
 
 
@@ -149,7 +150,7 @@ def test_banner_goes_inside_the_article():
 def test_mkdocs_own_warnings_do_not_stop_the_preview(mkdocs_counter):
     """A broken link is MkDocs' own warning: under serve the strict counter ignores it (the
     rebuild finishes), in a build it still counts."""
-    adapter.on_startup("serve")
+    adapter.GongkaiPlugin().on_startup(command="serve", dirty=False)
     adapter._count_only_errors()
     logging.getLogger("mkdocs.structure.pages").warning("Doc file 'a.md' contains a link 'b.md', but the target is not found")
     assert mkdocs_counter.get_counts() == []
@@ -158,6 +159,6 @@ def test_mkdocs_own_warnings_do_not_stop_the_preview(mkdocs_counter):
 
 
 def test_mkdocs_own_warnings_still_fail_a_strict_build(mkdocs_counter):
-    adapter.on_startup("build")
+    adapter.GongkaiPlugin().on_startup(command="build", dirty=False)
     logging.getLogger("mkdocs.structure.pages").warning("Doc file 'a.md' contains a link 'b.md', but the target is not found")
     assert mkdocs_counter.get_counts() == [("WARNING", 1)]

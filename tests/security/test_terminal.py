@@ -116,7 +116,7 @@ def files(tmp_path) -> dict:
         "keyed": hostile_report(tmp_path, "keyed.yaml", unknown_key=True),
         "final": final,
         "final_code": final.with_name("final-code.yaml"),
-        # a file name a contributor chose: OSC title and a bidi override
+        # a file name a contributor chose: OSC title and a bidi override (refused: PATH_NAME)
         "named": hostile_report(tmp_path / "named", f"x\x1b]0;t\x07{RAW_RLO}.yaml"),
     }
 
@@ -199,7 +199,8 @@ def test_check_and_score_piped(files):
     assert_clean_bytes(checked.stderr, "gongkai check 2>…")
     out = checked.stdout.decode("utf-8")
     assert_located(out, files["report"], "名称: \"培训", "REASON_MISSING")
-    assert re.search(r"named/x\\x1b\]0;t\\x07\\u202e\.yaml:\d+: REASON_MISSING", out), out[-2000:]
+    # a file name with controls is refused (PATH_NAME), named with visible escapes, not read
+    assert re.search(r"x\\x1b\]0;t\\x07\\u202e\.yaml: PATH_NAME \[错误\] 文件名“x\\x1b\]0;t\\x07\\u202e\.yaml”", out), out[-2000:]
     for key in ("report", "final", "keyed"):
         scored = run_piped("score", str(files[key]))
         assert scored.returncode in (0, 1, 2)

@@ -20,15 +20,20 @@ The canonical form:
 The data are read and written with ruamel.yaml's round-trip mode (quotes, ``>-`` and flow
 style kept); numbers, booleans, nulls and dates are kept as their source text. Comments are
 found from PyYAML's node positions (outside every scalar), given to the entries they belong
-to, and written through ruamel's comment slots after the keys are reordered. Every result is
-checked before it is written: it must load to the same data (keys, scalar texts, lists in
-order) and carry the same comments, or the file is left alone. Files are replaced atomically.
+to, and written through ruamel's comment slots after the keys are reordered
+(:mod:`gongkai.authoring.yaml_comments` holds every use of ruamel's private comment fields).
+Every result is checked before it is written: it must load to the same data (keys, scalar
+texts, lists in order) and carry the same comments, or the file is left alone. Files are
+replaced atomically. A file that is a symbolic link, or lies under a linked folder, is never
+formatted (``PATH_OUTSIDE``), wherever it points: writing it would rewrite the link's target,
+which may be a maintainer's file outside data/.
 """
 
 from __future__ import annotations
 
 import bisect
 import io
+import os
 import types
 import typing
 from collections import Counter
@@ -39,13 +44,14 @@ from typing import Annotated, Literal, Union
 import yaml
 from pydantic import BaseModel
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import Comment, CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import CommentMark, MarkedYAMLError as RuamelMarkedError, YAMLError as RuamelError
+from ruamel.yaml.error import MarkedYAMLError as RuamelMarkedError
+from ruamel.yaml.error import YAMLError as RuamelError
 from ruamel.yaml.representer import RoundTripRepresenter
-from ruamel.yaml.tokens import CommentToken
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from gongkai.authoring.yaml_comments import UnsupportedRuamel, check_supported, clear_comments, is_flow, set_comments
 from gongkai.engine.files import write_atomic
 from gongkai.engine.paths import Refused, project_of, read_bytes_inside, safe_file
 from gongkai.engine.problems import Problem, problem
@@ -358,7 +364,9 @@ class _Text:
         return max(position, 0)
 
 
-def _slots(node, data, where: _Text, depth: int = 0, indent: int = 0, parent: _Slot | None = None, out: list | None = None) -> list[_Slot]:
+def _slots(
+    node, data, where: _Text, depth: int = 0, indent: int = 0, parent: _Slot | None = None, out: list | None = None
+) -> list[_Slot]:
     """Block-style entries in document order, pairing composed nodes with loaded data."""
     out = [] if out is None else out
     if isinstance(node, MappingNode) and not node.flow_style:
@@ -474,7 +482,7 @@ def _close_blocks(closers: list, slots: list[_Slot]) -> None:
             key = next(reversed(container)) if isinstance(container, CommentedMap) else len(container) - 1
             last = index[(id(container), key)]
             value = container[key]
-            if isinstance(value, (CommentedMap, CommentedSeq)) and len(value) and not value.fa.flow_style():
+            if isinstance(value, (CommentedMap, CommentedSeq)) and len(value) and not is_flow(value):
                 container = value
                 continue
             break
@@ -497,40 +505,23 @@ def _deepest_free(candidates) -> _Slot | None:
     return max(reversed(free), key=lambda s: s.depth) if free else None
 
 
-def _token(text: str, column: int) -> CommentToken:
-    return CommentToken(text + "\n" if text else "\n", CommentMark(column))
-
-
-def _after(slot: _Slot) -> CommentToken | None:
-    """The comment written after an entry's value: its end-of-line comment, then the lines
-    that close its block (each with its own indentation)."""
+def _after(slot: _Slot) -> tuple[str, int] | None:
+    """The text written after an entry's value, and the column it starts at: its end-of-line
+    comment, then the lines that close its block (each with its own indentation)."""
     if slot.eol is None and not slot.post:
         return None
     lines = "".join(" " * indent + text + "\n" if text else "\n" for indent, text in slot.post)
     if slot.block_scalar:  # the scalar has written its own newline
-        return CommentToken(lines, CommentMark(0))
+        return lines, 0
     eol = slot.eol.text if slot.eol is not None else ""
-    return CommentToken(eol + "\n" + lines, CommentMark(slot.eol.column if slot.eol is not None else 0))
+    return eol + "\n" + lines, slot.eol.column if slot.eol is not None else 0
 
 
 def _place(slots: list[_Slot]) -> None:
-    """Write the attached comments into ruamel's comment slots."""
+    """Give each entry the comments attached to it, for ruamel to write."""
     for slot in slots:
-        pre = [_token(text, slot.indent) for text in slot.pre] or None
-        after = _after(slot)
-        if pre is None and after is None:
-            continue
-        if isinstance(slot.owner, CommentedMap):
-            slot.owner.ca.items[slot.key] = [None, pre, after, None]
-        else:
-            slot.owner.ca.items[slot.key] = [after, pre, None, None]
-
-
-def _clear(data) -> None:
-    if isinstance(data, (CommentedMap, CommentedSeq)):
-        setattr(data, Comment.attrib, Comment())
-        for value in data.values() if isinstance(data, CommentedMap) else data:
-            _clear(value)
+        after, column = _after(slot) or (None, 0)
+        set_comments(slot.owner, slot.key, slot.pre, slot.indent, after, column)
 
 
 # ---- formatting --------------------------------------------------------------------------
@@ -545,12 +536,17 @@ def format_text(text: str, name: str = "<文本>") -> str:
     root = yaml.compose(text, Loader=_Loader)
     if root is None:  # nothing but comments and blank lines
         return _join(_trim([item.text for item in comment_lines(text, None)]))
+    try:
+        check_supported()
+    except UnsupportedRuamel as exc:  # a ruamel.yaml outside the tested range: write nothing
+        raise FormatError(problem("INTERNAL_ERROR", name, None, str(exc))) from None
     lines = comment_lines(text, root)
     try:
         data = _yaml().load(_without_comments(text, lines))
     except RuamelMarkedError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise FormatError(problem("YAML_SYNTAX", name, mark.line + 1 if mark else None, f"YAML 语法错误：{exc.problem or exc.context}")) from None
+        line = mark.line + 1 if mark else None
+        raise FormatError(problem("YAML_SYNTAX", name, line, f"YAML 语法错误：{exc.problem or exc.context}")) from None
     except RuamelError as exc:
         raise FormatError(problem("YAML_SYNTAX", name, None, f"YAML 语法错误：{exc}")) from None
     where = _Text(text)
@@ -564,7 +560,7 @@ def format_text(text: str, name: str = "<文本>") -> str:
         for slot in slots:
             if slot.eol is not None:
                 slot.eol.column += 2
-    _clear(data)
+    clear_comments(data)
     _reorder(data, _root_shape(data))
     _close_blocks(closers, slots)
     _place(slots)
@@ -619,7 +615,8 @@ def _verify(before: str, after: str, name: str) -> None:
         a = yaml.compose(before, Loader=_Loader)
         b = yaml.compose(after, Loader=_Loader)
     except yaml.YAMLError as exc:
-        raise FormatError(problem("INTERNAL_ERROR", name, None, f"格式化的结果无法读取（{exc}）；请报告此问题")) from None
+        message = f"格式化的结果无法读取（{exc}）；请报告此问题"
+        raise FormatError(problem("INTERNAL_ERROR", name, None, message)) from None
     if not same_data(a, b):
         raise FormatError(problem("INTERNAL_ERROR", name, None, "格式化会改变数据内容；请报告此问题"))
     if comment_texts(before, a) != comment_texts(after, b):
@@ -656,7 +653,9 @@ def same_data(a, b) -> bool:
             return False
         other = {(k.tag, k.value): v for k, v in b.value if isinstance(k, ScalarNode)}
         for k, v in a.value:
-            if not isinstance(k, ScalarNode) or (k.tag, k.value) not in other or not same_data(v, other[(k.tag, k.value)]):
+            if not isinstance(k, ScalarNode) or (k.tag, k.value) not in other:
+                return False
+            if not same_data(v, other[(k.tag, k.value)]):
                 return False
         return True
     return a is None and b is None
@@ -666,7 +665,7 @@ def same_data(a, b) -> bool:
 
 
 @dataclass
-class Outcome:
+class FormatOutcome:
     file: str
     changed: bool = False
     problem: Problem | None = None
@@ -710,36 +709,64 @@ def format_bytes(raw: bytes, name: str) -> bytes:
     return ((_BOM if bom else "") + out).encode("utf-8")
 
 
-def format_file(path: Path, check: bool = False, display: str | None = None) -> Outcome:
+_WHY_LINKED = (
+    "是符号链接（或位于链接的文件夹之下）；gongkai fmt 不格式化链接，以免改写链接所指的文件"
+    "（它可能是维护者的文件，不在 data/ 中）。请改为普通文件，或格式化链接所指的文件本身"
+)
+
+
+def _linked(project: Path, path: Path, name: str) -> Problem | None:
+    """A ``PATH_OUTSIDE`` problem when ``path``, or a folder between the project and it, is a
+    symbolic link (wherever it points): fmt writes only the file that is there, never a
+    link's target."""
+    absolute = os.path.abspath(path)
+    root = os.path.abspath(project)
+    if os.path.islink(absolute):
+        return problem("PATH_OUTSIDE", name, None, _WHY_LINKED)
+    relative = os.path.relpath(absolute, root)
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return None  # not below its project (project_of never gives that): the guarded read decides
+    if os.path.realpath(absolute) != os.path.join(os.path.realpath(root), relative):
+        return problem("PATH_OUTSIDE", name, None, _WHY_LINKED)
+    return None
+
+
+def format_file(path: Path, check: bool = False, display: str | None = None) -> FormatOutcome:
     """Format one file in place (unless ``check``); never leaves it half written."""
     name = display or str(path)
     project = project_of(path)
+    linked = _linked(project, path, name)
+    if linked is not None:  # even inside the project: fmt would rewrite the link's target
+        return FormatOutcome(name, problem=linked)
     try:
         raw = read_bytes_inside(project, path, name)
     except Refused as exc:  # a link out of the project is neither read nor written through
-        return Outcome(name, problem=exc.problem)
+        return FormatOutcome(name, problem=exc.problem)
     except OSError as exc:
-        return Outcome(name, problem=problem("FILE_UNREADABLE", name, None, f"无法读取文件：{exc.strerror or exc}"))
+        message = f"无法读取文件：{exc.strerror or exc}"
+        return FormatOutcome(name, problem=problem("FILE_UNREADABLE", name, None, message))
     try:
         new = format_bytes(raw, name)
     except FormatError as exc:
-        return Outcome(name, problem=exc.problem)
+        return FormatOutcome(name, problem=exc.problem)
     except Exception as exc:  # a bug in gongkai: say where, leave the file alone
-        return Outcome(name, problem=problem("INTERNAL_ERROR", name, None, f"gongkai 内部错误（{type(exc).__name__}: {exc}）；请报告此问题"))
+        message = f"gongkai 内部错误（{type(exc).__name__}: {exc}）；请报告此问题"
+        return FormatOutcome(name, problem=problem("INTERNAL_ERROR", name, None, message))
     if new == raw:
-        return Outcome(name)
+        return FormatOutcome(name)
     if not check:
-        refused = safe_file(project, path, name)
+        refused = _linked(project, path, name) or safe_file(project, path, name)
         if refused is not None:  # replaced by a link while it was being formatted
-            return Outcome(name, problem=refused)
+            return FormatOutcome(name, problem=refused)
         try:
             write_atomic(path, new)
         except OSError as exc:
-            return Outcome(name, problem=problem("FILE_UNREADABLE", name, None, f"无法写入文件：{exc.strerror or exc}"))
-    return Outcome(name, changed=True)
+            message = f"无法写入文件：{exc.strerror or exc}"
+            return FormatOutcome(name, problem=problem("FILE_UNREADABLE", name, None, message))
+    return FormatOutcome(name, changed=True)
 
 
-def format_paths(paths, check: bool = False, jobs: int | None = None) -> list[Outcome]:
+def format_paths(paths, check: bool = False, jobs: int | None = None) -> list[FormatOutcome]:
     """Format every YAML file under ``paths`` (in parallel processes when there are many).
     Raises FileNotFoundError for paths that do not exist and ValueError for files that are
     not YAML, before touching anything."""

@@ -51,7 +51,10 @@ def page_for(data: Path) -> tuple[Path, str]:
     if not found and not data.is_absolute():  # run inside data/…: look at the whole path
         return page_for(data.absolute())
     if not found:
-        raise ScaffoldError(f"{data}：数据文件应放在项目的 data/ 文件夹下（如 data/2024/单位/项目.yaml），页面放在 content/ 下同样的位置")
+        raise ScaffoldError(
+            f"{data}：数据文件应放在项目的 data/ 文件夹下（如 data/2024/单位/项目.yaml），"
+            "页面放在 content/ 下同样的位置"
+        )
     at = next((i for i in found if (Path(*parts[:i]) if i else Path(".")).joinpath("mkdocs.yml").is_file()), found[-1])
     root = Path(*parts[:at]) if at else Path(".")
     inside = Path(*parts[at + 1 :])

@@ -9,8 +9,8 @@ import sys
 
 import click
 
-from gongkai.engine.problems import terminal_text
 from gongkai.authoring.scaffold import KINDS
+from gongkai.engine.problems import terminal_text
 
 
 @click.command(name="fmt")
@@ -41,14 +41,21 @@ def fmt(paths, check):
         elif not failed:
             click.echo(f"{total} 个文件的格式都已统一。")
     else:
-        click.echo(f"已改写 {len(changed)} 个文件，{total - len(changed) - len(failed)} 个无需改动" + (f"，{len(failed)} 个无法读取。" if failed else "。"))
+        unchanged = total - len(changed) - len(failed)
+        unreadable = f"，{len(failed)} 个无法读取。" if failed else "。"
+        click.echo(f"已改写 {len(changed)} 个文件，{unchanged} 个无需改动" + unreadable)
     sys.exit(1 if failed or (check and changed) else 0)
 
 
 @click.command(name="new")
 @click.argument("kind", type=click.Choice(list(KINDS)), metavar="KIND")
 @click.argument("path", type=click.Path())
-@click.option("--year", type=click.IntRange(1949, 2200), default=None, help="年度（默认取路径中的年份，如 data/2024/…，否则为上一年）")
+@click.option(
+    "--year",
+    type=click.IntRange(1949, 2200),
+    default=None,
+    help="年度（默认取路径中的年份，如 data/2024/…，否则为上一年）",
+)
 @click.option("--department", default=None, help="部门（单位）名称（默认为“××单位”，之后再改）")
 def new(kind, path, year, department):
     """新建一份报告：数据文件（每个字段都有中文注释）和同名的正文页面。

@@ -10,11 +10,10 @@ import click
 
 from gongkai import __version__
 from gongkai.engine.files import write_atomic
-from gongkai.final_accounts.evaluate import FinalResult
-from gongkai.engine.output import final_text, json_text, problems_json, problems_text, score_json, score_text, terminal_json, timings_text
-from gongkai.render.opendata import final_json_bytes
+from gongkai.engine.output import json_text, problems_json, problems_text, timings_text
 from gongkai.engine.pipeline import discover, discover_checked, evaluate, evaluate_many
 from gongkai.engine.problems import has_errors
+from gongkai.engine.project import Project
 from gongkai.engine.schema import report_schema
 
 FORMATS = click.Choice(["text", "json"])
@@ -81,27 +80,18 @@ def score(path, fmt):
     """计算一份报告的得分：每个指标的得分及计算过程、各级小计、总分和等级。"""
     if not Path(path).is_file():
         raise click.UsageError(f"找不到文件：{path}")
-    result = evaluate(path)
+    project = Project.of(path)
+    result = evaluate(path, project=project)
     if result.scored is None:
         click.echo(problems_text(result.problems), err=True)
         sys.exit(2)
-    if isinstance(result.scored, FinalResult):
-        if fmt == "json":
-            click.echo(terminal_json(final_json_bytes(result.scored).decode("utf-8")))
-        else:
-            click.echo(final_text(result.scored))
-            if result.problems:
-                click.echo("\n" + problems_text(result.problems))
-        sys.exit(1 if has_errors(result.problems) else 0)
+    kind = project.kinds.of(result.scored)
     if fmt == "json":
-        data = score_json(result.scored)
-        data["problems"] = problems_json(result.problems)["problems"]
-        click.echo(json_text(data))
+        click.echo(kind.score_json(result.scored))
     else:
-        click.echo(score_text(result.scored))
+        click.echo(kind.score_text(result.scored))
         if result.problems:
-            click.echo("")
-            click.echo(problems_text(result.problems))
+            click.echo("\n" + problems_text(result.problems))
     sys.exit(1 if has_errors(result.problems) else 0)
 
 
@@ -122,6 +112,8 @@ def pdf(paths, out, jobs, no_cache):
     在项目根目录（mkdocs.yml 所在处）运行。PATHS 为数据文件或文件夹，只生成这些报告及其所在的汇编；默认全部。
     输入（数据、页面、模板、样式、字体、版本）未变的 PDF 直接取自缓存 .cache/gongkai/pdf/。
     """
+    from mkdocs.exceptions import MkDocsException
+
     from gongkai.pdf.stage import project_pdfs
 
     project = Path.cwd()
@@ -132,7 +124,10 @@ def pdf(paths, out, jobs, no_cache):
             raise click.UsageError("找不到：" + "、".join(missing))
         only = {f.resolve().relative_to(project.resolve()).as_posix() for f in files}
     started = time.perf_counter()
-    catalog, outcomes = project_pdfs(project, Path(out), jobs, only, not no_cache)
+    try:
+        catalog, outcomes = project_pdfs(project, Path(out), jobs, only, not no_cache)
+    except MkDocsException as exc:  # mkdocs.yml (or an option of the gongkai plugin) is refused by MkDocs
+        raise click.UsageError(f"mkdocs.yml 有误：{exc}") from None
     shown = [p for p in catalog.problems if p.severity != "info"]
     if shown:
         click.echo(problems_text(shown), err=True)
@@ -179,20 +174,19 @@ def import_(workbook, out, year, force):
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
 def export(path, out, force):
     """把一份部门决算（数据或原表）导出为按公开版式排好的九张表（.xlsx），也可作为填写模板。"""
-    from gongkai.final_accounts.workbook import write
-
     if not Path(path).is_file():
         raise click.UsageError(f"找不到文件：{path}")
     target = Path(out)
     if target.exists() and not force:
         raise click.UsageError(f"{out} 已存在；要覆盖请加 --force")
-    result = evaluate(path)
-    if not isinstance(result.scored, FinalResult):
+    project = Project.of(path)
+    result = evaluate(path, project=project)
+    workbook = project.kinds.of(result.scored).downloads(result.scored, ("xlsx",)) if result.scored is not None else {}
+    if "xlsx" not in workbook:  # only a kind with tables (部门决算) has a workbook
         click.echo(problems_text(result.problems) if result.problems else f"{path} 不是部门决算", err=True)
         sys.exit(1)
-    fr = result.scored
-    write_atomic(target, write(fr.tables, fr.report.department, fr.report.unit, fr.report.year))
-    click.echo(f"已导出 {len(fr.tables)} 张表到 {out}")
+    write_atomic(target, workbook["xlsx"])
+    click.echo(f"已导出 {len(result.scored.tables)} 张表到 {out}")
 
 
 @main.command()
@@ -204,8 +198,8 @@ def build(site_dir, shard, no_pdf):
 
     先生成到临时目录，成功后才替换原有的网站目录：出错、磁盘满或中断时，原来的网站保持不变。
     """
-    from gongkai.site.mkdocs_adapter import BuildFailed, build_site
-    from gongkai.pdf.stage import parse_shard
+    from gongkai.site.config import parse_shard
+    from gongkai.site.plugin import BuildFailed, build_site
 
     try:
         parts = parse_shard(shard)

@@ -10,22 +10,30 @@ import sys
 
 import click
 
-from gongkai.review.diff import DiffError, plain_text, render_json, render_markdown, run_diff
 from gongkai.engine.output import json_text
+from gongkai.review.diff import DiffError, plain_text, render_json, render_markdown, run_diff
 
 
 @click.command(name="diff")
 @click.argument("base", required=False)
 @click.argument("head", required=False)
-@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True, help="输出格式")
-@click.option("--main-branch", default=None, metavar="分支", help="不给 BASE 时与之比较的主分支（默认依次尝试 origin/main、main、master）")
+@click.option(
+    "--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True, help="输出格式"
+)
+@click.option(
+    "--main-branch",
+    default=None,
+    metavar="分支",
+    help="不给 BASE 时与之比较的主分支（默认依次尝试 origin/main、main、master）",
+)
 @click.option("--path", "path", default="data", show_default=True, metavar="文件夹", help="报告数据所在的文件夹")
 def diff(base, head, fmt, main_branch, path):
     """说明两个版本之间报告的变化，供审阅合并请求。
 
     列出总分和等级、得分有变化的指标、资金执行率、年度目标、决算数字、新出现和已解决的核对问题。
 
-    BASE、HEAD 为 git 修订版本（提交、分支、标签）。不给 BASE 时为当前提交与主分支的分叉点；不给 HEAD 时为工作区（含未提交和未跟踪的文件）。
+    BASE、HEAD 为 git 修订版本（提交、分支、标签）。不给 BASE 时为当前提交与主分支的分叉点；不给
+    HEAD 时为工作区（含未提交和未跟踪的文件）。
 
     输出为可直接贴到合并请求里的 Markdown；来自数据的文字都已转义，不会成为链接、图片、提及或 HTML。
     不安全的路径（“..”、绝对路径、“.git”、符号链接等）被拒绝并列为 DIFF_PATH 错误，比较照常进行。

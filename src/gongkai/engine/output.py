@@ -6,19 +6,40 @@ import json
 import unicodedata
 from decimal import Decimal
 
-from gongkai.engine.decimals import fixed, money, plain, percent
+from gongkai.engine.decimals import fixed, money, percent, plain
 from gongkai.engine.problems import summary, terminal_text
-from gongkai.performance.scoring import Scored, ScoredReport
+from gongkai.performance.scoring import ScoredReport
+
+# ---- numbers in JSON ---------------------------------------------------------------------
+# The one rule for every JSON gongkai writes (``score --format json``, ``check --format json``,
+# ``diff --format json``, the open-data downloads): a number is a JSON *string* holding its exact
+# decimal text, as entered or as computed ("96.80", "0.00", "1200", never exponent notation and
+# never a float, which could not hold 0.1 exactly); an absent number is ``null``.
 
 
-def _num(value: Decimal | None) -> str | None:
-    """Numbers leave as exact decimal text (JSON strings), never as floats."""
+def json_number(value: Decimal | None) -> str | None:
+    """A number as gongkai's JSON writes it: its exact decimal text (``Decimal("96.80")`` →
+    ``"96.80"``, ``Decimal("1E+3")`` → ``"1000"``), or None (JSON ``null``) when absent."""
     return None if value is None else f"{value:f}"
+
+
+def json_default(value) -> str:
+    """``json.dumps(…, default=json_default)``: a Decimal anywhere in the data is written by
+    :func:`json_number`; any other type json cannot write is an error, as without the hook."""
+    if isinstance(value, Decimal):
+        return json_number(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def json_dumps(data) -> str:
+    """The JSON text of ``data``: indented, CJK as it is (not ASCII-escaped), Decimals by
+    :func:`json_number`. Every JSON that gongkai prints or publishes is made here."""
+    return json.dumps(data, ensure_ascii=False, indent=2, default=json_default)
 
 
 def _levels(tree: list) -> list:
     return [
-        {"path": list(n.path), "weight": _num(n.weight), "score": _num(n.score)}
+        {"path": list(n.path), "weight": json_number(n.weight), "score": json_number(n.score)}
         for top in tree
         for n in top.walk()
         if not n.is_leaf
@@ -29,11 +50,11 @@ def _indicators(tree: list) -> list:
     return [
         {
             "path": list(leaf.path),
-            "weight": _num(leaf.weight),
-            "score": _num(leaf.score),
+            "weight": json_number(leaf.weight),
+            "score": json_number(leaf.score),
             "method": leaf.method,
             "explanation": leaf.explanation,
-            "completion": _num(leaf.completion),
+            "completion": json_number(leaf.completion),
             "line": leaf.line,
         }
         for top in tree
@@ -49,28 +70,28 @@ def score_json(sr: ScoredReport) -> dict:
         "department": sr.report.department,
         "year": sr.report.year,
         "ruleset": sr.rules.name,
-        "total": _num(sr.total),
+        "total": json_number(sr.total),
         "grade": sr.grade,
-        "weight_total": _num(sr.weight_total),
-        "completion": _num(sr.completion),
+        "weight_total": json_number(sr.weight_total),
+        "completion": json_number(sr.completion),
         "levels": _levels(sr.tree),
         "indicators": _indicators(sr.tree),
     }
     if sr.funds is not None:
         data["funds"] = {
-            "rate": _num(sr.funds.rate),
-            "weight": _num(sr.funds.weight),
-            "score": _num(sr.funds.score),
+            "rate": json_number(sr.funds.rate),
+            "weight": json_number(sr.funds.weight),
+            "score": json_number(sr.funds.score),
             "explanation": sr.funds.explanation,
             "line": sr.funds.line,
         }
     if sr.goals:
-        data["goals_score"] = _num(sr.goals_score)
+        data["goals_score"] = json_number(sr.goals_score)
         data["goals"] = [
             {
                 "name": g.name,
-                "weight": _num(g.weight),
-                "score": _num(g.score),
+                "weight": json_number(g.weight),
+                "score": json_number(g.score),
                 "counted": g.counted,
                 "line": g.line,
                 "levels": _levels(g.tree),
@@ -89,19 +110,31 @@ def problems_json(problems: list) -> dict:
 # with ensure_ascii=False it writes DEL, C1 controls, bidi controls and U+2028/U+2029 as they
 # are, and a lone surrogate cannot be encoded at all; these are written as \uXXXX escapes too,
 # which JSON reads back as the same characters.
-_JSON_RAW = (0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C, 0x2028, 0x2029, *range(0xD800, 0xE000))
+_JSON_RAW = (
+    0x7F,
+    *range(0x80, 0xA0),
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+    0x200E,
+    0x200F,
+    0x061C,
+    0x2028,
+    0x2029,
+    *range(0xD800, 0xE000),
+)
 _JSON_ESCAPES = {code: f"\\u{code:04x}" for code in _JSON_RAW}
 
 
 def json_text(data) -> str:
     """JSON for stdout or a file: readable CJK (not ASCII-escaped), exact strings, and no
     character a terminal would act on."""
-    return terminal_json(json.dumps(data, ensure_ascii=False, indent=2))
+    return terminal_json(json_dumps(data))
 
 
 def terminal_json(text: str) -> str:
-    """JSON text made by json.dumps(ensure_ascii=False), with the characters above escaped.
-    They can only occur inside JSON strings, so the result reads back as the same data."""
+    """JSON text made by :func:`json_dumps` (json.dumps with ensure_ascii=False), with the
+    characters above escaped. They can only occur inside JSON strings, so the result reads back
+    as the same data."""
     return text.translate(_JSON_ESCAPES)
 
 
@@ -120,7 +153,8 @@ def score_text(sr: ScoredReport) -> str:
     rows: list[tuple[str, str, str, str]] = []
     places = sr.rules.places
     if sr.funds is not None and sr.funds.score is not None:
-        rows.append(("资金执行率", "", f"{fixed(sr.funds.score, places)} / {plain(sr.funds.weight)}", sr.funds.explanation))
+        score = f"{fixed(sr.funds.score, places)} / {plain(sr.funds.weight)}"
+        rows.append(("资金执行率", "", score, sr.funds.explanation))
     _tree_rows(sr.tree, 0, rows, places)
     for goal in sr.goals:
         flag = "" if goal.counted else "（不计入平均）"
@@ -166,7 +200,7 @@ def timings_text(results: list, elapsed: float) -> str:
     for r in results:
         for stage, seconds in r.timings.items():
             stages[stage] = stages.get(stage, 0.0) + seconds
-    parts = "，".join(f"{_STAGES[k]} {v:.3f} 秒" for k, v in stages.items())
+    parts = "，".join(f"{_STAGES.get(k, k)} {v:.3f} 秒" for k, v in stages.items())
     return f"{len(results)} 个文件，共 {elapsed:.3f} 秒（各进程累计：{parts}）"
 
 

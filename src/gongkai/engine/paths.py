@@ -10,9 +10,17 @@ copied:
   in any folder above it, through chains of links), is outside the project root, or
   inside its ``.git/`` folder (which may hold CI credentials);
 - ``PATH_SPECIAL``: it is not a regular file: a FIFO, socket or device, a link that loops
-  or points to nothing, or a folder link that leads back to a folder above it.
+  or points to nothing, a folder link that leads back to a folder above it, or a folder
+  link found inside a linked folder;
+- ``PATH_NAME``: its name holds a control character (C0 such as a newline or ESC, DEL, C1,
+  a bidi control, a line separator) or is not valid UTF-8. Such a name would reach terminals,
+  CI logs and CI commands (a newline starts a new ``::command::`` line in GitHub Actions);
+  the message shows it through :func:`terminal_text`.
 
-Folder links that stay inside the project are followed (as MkDocs does), never in a loop.
+Folder links that stay inside the project are followed (as MkDocs does), never in a loop
+and one level only: a folder link inside a linked folder is refused, and at most
+:data:`MAX_LINKED_ENTRIES` entries are looked at through folder links, so a few links that
+each point twice at the one before cannot make a walk of millions of paths.
 The only thing a refused path ever gets is ``stat``/``realpath``: its target is never
 opened and never named in a message (a link's target text is the contributor's text).
 
@@ -28,17 +36,26 @@ import re
 import stat
 from pathlib import Path
 
-from gongkai.engine.problems import Problem, problem
+from gongkai.engine.problems import (
+    Problem,
+    has_control_characters,
+    problem,
+    terminal_text,
+)
 
 OUTSIDE = "PATH_OUTSIDE"
 SPECIAL = "PATH_SPECIAL"
-MAX_ENTRIES = 500_000  # entries one folder walk may visit (folder links can multiply them)
+NAME = "PATH_NAME"
+MAX_ENTRIES = 500_000  # entries one folder walk may visit
+MAX_LINKED_ENTRIES = 10_000  # of them, entries reached through folder links (which can multiply them)
 
 _WHY_OUTSIDE = "是指向项目之外（或项目的 .git 文件夹中）的符号链接，或位于这样的链接之下；gongkai 不读取、网站不复制这样的文件，请改为项目内的普通文件"
 _WHY_LOOP = "是循环的符号链接，无法解析；gongkai 不读取、网站不复制这样的文件"
 _WHY_DANGLING = "是符号链接，指向的文件不存在；gongkai 不读取、网站不复制这样的文件"
 _WHY_FOLDER_LOOP = "是指向其上级文件夹的符号链接，会无限循环；请删除这个链接"
 _WHY_TOO_MANY = f"之下（经由文件夹符号链接）的文件超过 {MAX_ENTRIES:,} 个，不再继续查看；请删除多余的文件夹链接"
+_WHY_TOO_MANY_LINKED = f"之下经由文件夹符号链接看到的文件超过 {MAX_LINKED_ENTRIES:,} 个，不再继续查看；请删除多余的文件夹链接，或改为普通文件夹"
+_WHY_NESTED_LINK = "是位于另一个文件夹链接之下的文件夹链接；gongkai 只跟随一层文件夹链接（多层链接可以让文件数成倍增长），请删除这个链接或改为普通文件夹"
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
@@ -102,6 +119,13 @@ def _special_kind(mode: int) -> str:
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "设备文件"
     return "特殊文件"
+
+
+def _why_name(name: str) -> str:
+    return (
+        f"文件名“{terminal_text(name)}”含控制字符（如换行、ESC、双向文字控制符）或不是有效的 UTF-8；"
+        "这样的名字会进入终端、日志和持续集成的命令，gongkai 不读取、网站不复制这样的文件，请改名"
+    )
 
 
 def _why_special(mode: int) -> str:
@@ -177,10 +201,10 @@ def inspect_tree(project, folder, suffixes: tuple | None = None, recursive: bool
         return files, problems
     if kind != "dir":
         return files, problems
-    seen = 0
-    stack = [(folder, (_real(folder),))]
+    seen = linked_seen = 0
+    stack = [(folder, (_real(folder),), False)]  # (folder, resolved folders down to it, reached through a folder link)
     while stack:
-        here, chain = stack.pop()
+        here, chain, linked = stack.pop()
         try:
             with os.scandir(here) as listing:
                 entries = sorted(listing, key=lambda e: e.name)
@@ -190,12 +214,16 @@ def inspect_tree(project, folder, suffixes: tuple | None = None, recursive: bool
         below = []
         for entry in entries:
             seen += 1
-            if seen > MAX_ENTRIES:
-                refuse(folder, SPECIAL, _WHY_TOO_MANY)
+            linked_seen += linked
+            if seen > MAX_ENTRIES or linked_seen > MAX_LINKED_ENTRIES:
+                refuse(folder, SPECIAL, _WHY_TOO_MANY if seen > MAX_ENTRIES else _WHY_TOO_MANY_LINKED)
                 return sorted(files), problems
             path = os.path.join(here, entry.name)
             try:
-                if entry.is_symlink():
+                if has_control_characters(entry.name):  # never read, never followed
+                    if wanted(entry.name) or entry.is_dir(follow_symlinks=False):
+                        refuse(path, NAME, _why_name(entry.name))
+                elif entry.is_symlink():
                     kind, code, why = _classify(root, path)
                     if code is not None:
                         if wanted(entry.name):
@@ -205,12 +233,14 @@ def inspect_tree(project, folder, suffixes: tuple | None = None, recursive: bool
                         current = chain[-1]
                         if target in chain or current == target or current.startswith(target.rstrip(os.sep) + os.sep):
                             refuse(path, SPECIAL, _WHY_FOLDER_LOOP)
+                        elif linked:
+                            refuse(path, SPECIAL, _WHY_NESTED_LINK)
                         else:
-                            below.append((path, chain + (target,)))
+                            below.append((path, chain + (target,), True))
                     elif wanted(entry.name):
                         files.append(Path(path))
                 elif entry.is_dir(follow_symlinks=False):
-                    below.append((path, chain + (os.path.join(chain[-1], entry.name),)))
+                    below.append((path, chain + (os.path.join(chain[-1], entry.name),), linked))
                 elif entry.is_file(follow_symlinks=False):
                     if wanted(entry.name):
                         files.append(Path(path))

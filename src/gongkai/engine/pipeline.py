@@ -1,4 +1,9 @@
-"""The visible pipeline for one report file: load → validate → score → check."""
+"""The visible pipeline for one report file: load → validate → evaluate (derive, score, check) →
+acknowledge. The file's ``类型`` chooses its kind (:mod:`gongkai.engine.kinds`), which validates and
+evaluates it with the :class:`~gongkai.engine.project.Project` it is given.
+
+``evaluate_source(data, display, project)`` is the entry: bytes in, a :class:`Result` out.
+``evaluate(path)`` reads a file through the guarded open (loading its project when none is given)."""
 
 from __future__ import annotations
 
@@ -8,72 +13,81 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from gongkai.performance.checks import run_checks
+from gongkai.engine.kinds import Evaluated, Source
 from gongkai.engine.paths import inspect_tree, project_of
 from gongkai.engine.problems import CODES, ERROR, INFO, WARNING, problem
-from gongkai.final_accounts.evaluate import evaluate_loaded, is_final_accounts
-from gongkai.engine.reading import validate
-from gongkai.performance.records import Report
-from gongkai.engine.yamlload import load_file
-from gongkai.performance.rulesets import builtin_names, find_ruleset
-from gongkai.performance.scoring import ScoredReport, score_report
+from gongkai.engine.project import Project
+from gongkai.engine.yamlload import Loaded, load_bytes, load_file
 
 REPORT_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass
 class Result:
+    """One evaluated file: its result (``scored``: whatever its kind evaluates to, None when it
+    could not be evaluated), its problems and the time each stage took."""
+
     file: str
-    scored: ScoredReport | None
+    scored: Evaluated | None
     problems: list = field(default_factory=list)
     timings: dict = field(default_factory=dict)
 
+    @property
+    def kind(self) -> str | None:
+        """The ``类型`` of the result (None when there is no result)."""
+        return self.scored.report.kind if self.scored is not None else None
 
-def evaluate(path: str | Path, display: str | None = None) -> Result:
-    """Score and check one report file. Bad input gives problems, never an exception."""
+
+def evaluate_source(data: bytes, display: str, project: Project, location=None) -> Result:
+    """Validate, evaluate and check one data file given as bytes. ``display`` is how problems
+    name it; ``location`` where it is in the project (absolute, or relative to the project root;
+    by default at the root), which decides the project ruleset folders it may use. Bad input
+    gives problems, never an exception."""
+    return _guarded(lambda: _evaluate(lambda: load_bytes(data, display), Source(display, location), project), display)
+
+
+def evaluate(path: str | Path, display: str | None = None, project: Project | None = None) -> Result:
+    """:func:`evaluate_source` of a file, read through the guarded open (a regular file inside
+    the project, at most ``MAX_BYTES``). Without ``project``, the project the file belongs to is
+    loaded for it (:meth:`Project.of`)."""
     display = display or str(path)
+
+    def run() -> Result:
+        owner = project if project is not None else Project.of(path)
+        return _evaluate(lambda: load_file(path, display, owner.root), Source(display, Path(path)), owner)
+
+    return _guarded(run, display)
+
+
+def _guarded(run, display: str) -> Result:
     try:
-        return _evaluate(Path(path), display)
+        return run()
     except Exception as exc:  # a bug in gongkai, not in the user's file: still say where
         return Result(display, None, [problem("INTERNAL_ERROR", display, None, f"gongkai 内部错误（{type(exc).__name__}: {exc}），请报告此问题")])
 
 
-def _evaluate(path: Path, display: str) -> Result:
+def _evaluate(load, source: Source, project: Project) -> Result:
+    """The stages, each a function of values: load → validate (by the kind its 类型 names) →
+    evaluate (derive, score, check) → acknowledge; every problem sorted by place."""
+    display = source.display
     timings = {}
-    t0 = time.perf_counter()
-    loaded = load_file(path, display)
+    started = time.perf_counter()
+    loaded: Loaded = load()
     if loaded.problems:
-        return Result(display, None, _sorted(loaded.problems), {"load": time.perf_counter() - t0})
-    if is_final_accounts(loaded):
-        final, problems = evaluate_loaded(loaded, display)
-        timings["load"] = time.perf_counter() - t0
-        problems = _sorted(acknowledge(problems, final.report, display) if final is not None else problems)
-        if final is not None:
-            final.problems = problems
-        return Result(display, final, problems, timings)
-    report, problems = validate(Report, loaded)
-    timings["load"] = time.perf_counter() - t0
-    if report is None:
+        return Result(display, None, _sorted(loaded.problems), {"load": time.perf_counter() - started})
+    kind = project.kinds.for_value(loaded.value)
+    record, problems = kind.validate(loaded, project)
+    timings["load"] = time.perf_counter() - started
+    if record is None:
         return Result(display, None, _sorted(problems), timings)
-    rules, found = find_ruleset(report.ruleset, path)
-    problems = list(found)
-    if rules is None:
-        names = "、".join(builtin_names())
-        problems.append(problem("RULESET_UNKNOWN", display, report.line, f"找不到评分规则集“{report.ruleset}”；内置的有：{names}，也可放在 data/rulesets/ 下"))
+    evaluation = kind.evaluate(record, project, source)
+    timings.update(evaluation.timings)
+    problems = list(problems) + list(evaluation.problems)
+    if evaluation.result is None:
         return Result(display, None, _sorted(problems), timings)
-    if report.kind not in rules.kinds:
-        problems.append(problem("RULESET_UNKNOWN", display, report.line, f"规则集“{rules.name}”不适用于“{report.kind}”（适用于：{'、'.join(rules.kinds)}）"))
-        return Result(display, None, _sorted(problems), timings)
-    t1 = time.perf_counter()
-    scored = score_report(report, rules, display)
-    timings["score"] = time.perf_counter() - t1
-    t2 = time.perf_counter()
-    problems.extend(scored.problems)
-    problems.extend(run_checks(scored))
-    problems = acknowledge(problems, report, display)
-    timings["check"] = time.perf_counter() - t2
-    scored.problems = _sorted(problems)
-    return Result(display, scored, scored.problems, timings)
+    problems = _sorted(acknowledge(problems, record, display))
+    evaluation.result.problems = problems
+    return Result(display, evaluation.result, problems, timings)
 
 
 def acknowledge(problems: list, report, display: str) -> list:
@@ -133,9 +147,19 @@ def _reports_folder(path: Path) -> Path:
     return path
 
 
-def evaluate_many(files: list, jobs: int | None = None) -> list[Result]:
-    """Evaluate files, in parallel processes when there are many (problems only cross back)."""
-    return map_jobs(_evaluate_for_pool, [(str(f), str(f)) for f in files], jobs)
+def evaluate_many(files: list, jobs: int | None = None, project: Project | None = None) -> list[Result]:
+    """Evaluate files, in parallel processes when there are many (problems only cross back).
+    Each file is evaluated with ``project``, or with the project it belongs to (loaded once
+    for all the files of that project)."""
+    projects: dict = {}
+    calls = []
+    for f in files:
+        owner = project
+        if owner is None:
+            root = project_of(f)
+            owner = projects.get(root) or projects.setdefault(root, Project.load(root))
+        calls.append((str(f), str(f), owner))
+    return map_jobs(_evaluate_for_pool, calls, jobs)
 
 
 def map_jobs(task, calls: list, jobs: int | None = None) -> list:
@@ -148,7 +172,7 @@ def map_jobs(task, calls: list, jobs: int | None = None) -> list:
         return list(pool.map(task, *zip(*calls), chunksize=chunk))
 
 
-def _evaluate_for_pool(path: str, display: str) -> Result:
-    result = evaluate(path, display)
+def _evaluate_for_pool(path: str, display: str, project: Project) -> Result:
+    result = evaluate(path, display, project)
     result.scored = None  # results cross the process boundary: keep them small
     return result

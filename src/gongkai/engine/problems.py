@@ -21,6 +21,7 @@ CODES = MappingProxyType(
         "YAML_TOO_LARGE": (ERROR, "文件过大"),
         "PATH_OUTSIDE": (ERROR, "文件指向项目之外"),
         "PATH_SPECIAL": (ERROR, "不是普通文件"),
+        "PATH_NAME": (ERROR, "文件名含控制字符"),
         "YAML_SYNTAX": (ERROR, "YAML 语法错误"),
         "YAML_DUPLICATE_KEY": (ERROR, "重复的键"),
         "YAML_ALIAS": (ERROR, "使用了锚点或别名"),
@@ -83,12 +84,20 @@ CODES = MappingProxyType(
         "DIFF_PATH": (ERROR, "提交中的路径不安全"),
         # gongkai itself
         "INTERNAL_ERROR": (ERROR, "gongkai 内部错误"),
+        "SITE_FILE": (ERROR, "文件不能发布到网站"),
     }
 )
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """One problem. ``path`` places it in the report's structure, for programs (``gongkai
+    diff``, JSON consumers) that must not parse ``message``: the part of the report, then
+    ever narrower names down to the figure, e.g. ``("指标", "产出指标", "数量指标",
+    "培训人次", "得分")`` or ``("表6", "人员经费", "30101", "金额")``; None when the problem
+    has no place inside the report (a file that cannot be read). The path formats are
+    listed in :mod:`gongkai.engine.checking`."""
+
     code: str
     severity: str
     file: str
@@ -96,6 +105,7 @@ class Problem:
     message: str
     expected: str | None = None
     found: str | None = None
+    path: tuple[str, ...] | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -144,6 +154,16 @@ def terminal_text(text: object) -> str:
     return str(text).replace("\r\n", "\n").translate(_TERMINAL)
 
 
+_NAME_CONTROLS = frozenset(_TERMINAL)
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether ``text`` holds a character :func:`terminal_text` would not print as it is: a
+    C0 control (tab and line breaks included), DEL, a C1 control, a bidi control, a line or
+    paragraph separator, or a lone surrogate (a file name that is not valid UTF-8)."""
+    return any(ord(ch) in _NAME_CONTROLS for ch in text)
+
+
 def problem(
     code: str,
     file: str,
@@ -152,6 +172,7 @@ def problem(
     expected: object = None,
     found: object = None,
     severity: str | None = None,
+    path: tuple[str, ...] | None = None,
 ) -> Problem:
     """Make a problem whose severity comes from the code table unless given."""
     sev = severity or CODES[code][0]
@@ -163,6 +184,7 @@ def problem(
         message,
         None if expected is None else str(expected),
         None if found is None else str(found),
+        None if path is None else tuple(str(part) for part in path),
     )
 
 

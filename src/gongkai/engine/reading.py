@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-from functools import lru_cache
 
 from pydantic import BaseModel, ValidationError
 
@@ -29,8 +28,9 @@ _MESSAGES = {
 }
 
 
-@lru_cache(maxsize=1)
-def _all_aliases() -> tuple[str, ...]:
+def field_names(*models: type[BaseModel]) -> tuple[str, ...]:
+    """Every alias (YAML key) of ``models`` and the models nested in them, sorted: the words an
+    unknown key is compared with (“是否应为…？”)."""
     names: set[str] = set()
     seen: set[type] = set()
 
@@ -44,17 +44,9 @@ def _all_aliases() -> tuple[str, ...]:
             for arg in _model_args(f.annotation):
                 walk(arg)
 
-    from gongkai.performance import rulesets  # noqa: F401  (registers ruleset models as Record subclasses
-
-    for cls in _subclasses(Record):
-        walk(cls)
+    for model in models:
+        walk(model)
     return tuple(sorted(names))
-
-
-def _subclasses(cls):
-    for sub in cls.__subclasses__():
-        yield sub
-        yield from _subclasses(sub)
 
 
 def _model_args(annotation):
@@ -84,12 +76,12 @@ def _is_tag(part: str) -> bool:
     return part[:1].isascii() and part[:1].isalpha() or part.startswith(("list[", "dict[", "function-"))
 
 
-def _message(err: dict, key: str) -> tuple[str, str]:
+def _message(err: dict, key: str, vocabulary: tuple) -> tuple[str, str]:
     kind = err["type"]
     if kind == "missing":
         return "FIELD_MISSING", f"缺少必填字段“{key}”"
     if kind == "extra_forbidden":
-        close = difflib.get_close_matches(key, _all_aliases(), n=1, cutoff=0.5)
+        close = difflib.get_close_matches(key, vocabulary, n=1, cutoff=0.5)
         hint = f"；是否应为“{close[0]}”？" if close else ""
         return "FIELD_UNKNOWN", f"未知字段“{key}”{hint}"
     if kind == "literal_error":
@@ -115,8 +107,9 @@ def _short(value) -> str:
     return text if len(text) <= 40 else text[:40] + "…"
 
 
-def validate(model: type[Record], loaded: Loaded):
-    """Validate ``loaded.value`` as ``model``: (record or None, problems)."""
+def validate(model: type[Record], loaded: Loaded, vocabulary: tuple | None = None):
+    """Validate ``loaded.value`` as ``model``: (record or None, problems). An unknown key is
+    compared with ``vocabulary`` (by default the keys of ``model``) to suggest the one meant."""
     data = loaded.value
     if not isinstance(data, dict):
         found = "空文件" if data is None else type(data).__name__
@@ -131,7 +124,7 @@ def validate(model: type[Record], loaded: Loaded):
                 continue
             seen.add(path)
             key = next((p for p in reversed(path) if isinstance(p, str)), "文件")
-            code, message = _message(err, key)
+            code, message = _message(err, key, vocabulary if vocabulary is not None else field_names(model))
             where = _path_text(path)
             problems.append(problem(code, loaded.file, loaded.line(path), f"{where}：{message}" if where else message))
         return None, problems

@@ -19,7 +19,9 @@ GLOSSARY = Path(__file__).resolve().parent / "glossary.yaml"
 
 @dataclass
 class FinalResult:
-    """What the site, the PDFs and the CLI use of a 部门决算 (total and grade do not apply)."""
+    """What the site, the PDFs and the CLI use of a 部门决算: the derived and the printed tables
+    and the 情况说明 figures. It is not a scored report: what the site or a review needs of it
+    is asked of its kind (:mod:`gongkai.final_accounts.kind`)."""
 
     file: str
     report: FinalAccounts
@@ -27,10 +29,10 @@ class FinalResult:
     printed: dict = field(default_factory=dict)
     explanation: Explanation | None = None
     problems: list = field(default_factory=list)
-    total = None
-    grade = None
-    rules = None
-    goals: tuple = ()
+
+    @property
+    def kind(self) -> str:
+        return self.report.kind
 
     @property
     def tables(self) -> list:
@@ -48,20 +50,31 @@ class FinalResult:
         return list(terms.items())
 
 
-def is_final_accounts(loaded: Loaded) -> bool:
-    return isinstance(loaded.value, dict) and loaded.value.get("类型") == "部门决算"
+def validate_loaded(loaded: Loaded, vocabulary: tuple | None = None) -> tuple:
+    """(FinalAccounts or None, problems): the record, named (its title) and knowing the line of
+    every figure (figures in mappings carry no line of their own)."""
+    record, problems = validate(FinalAccounts, loaded, vocabulary)
+    if record is not None:
+        record.name = record.title
+        record._lines = loaded.lines
+    return record, problems
 
 
 def evaluate_loaded(loaded: Loaded, display: str) -> tuple:
     """(FinalResult or None, problems)."""
-    record, problems = validate(FinalAccounts, loaded)
+    record, problems = validate_loaded(loaded)
     if record is None:
         return None, problems
-    record.name = record.title
-    record._lines = loaded.lines
+    result, found = evaluate_record(record, display)
+    return result, list(problems) + found
+
+
+def evaluate_record(record: FinalAccounts, display: str) -> tuple:
+    """(FinalResult, problems): derive the nine tables, check every identity, and work out the
+    情况说明 figures."""
+    problems: list = []
     derived = derive(record, display) if record.subjects else None
     printed = printed_module.tables(record.printed) if record.printed else {}
-    problems = list(problems)
     if derived is not None:
         problems += derived.problems
         problems += identities.check(derived.tables, display)

@@ -1,22 +1,45 @@
 """The identities every set of 部门决算 tables must satisfy, checked on tables as printed
 (原表) and on tables derived from data alike; and printed figures against derived ones.
 
-Each check is a small function ``(tables, report) -> None`` that reports through ``report``;
-a difference of at most the tolerance (0.01 万元) is a 尾数 note, anything larger an error
-naming the table, the row and the column."""
+The identities are declared as data in :mod:`.layout` (which rows and columns add up to
+which); each check here is a small function ``(tables, policy) -> problems`` that applies one
+group of them, listed with its name in :data:`CHECKS`. Figures are compared by
+:func:`gongkai.engine.checking.compare_amount`: a difference within the policy's 尾数
+tolerance is a note, anything larger an error naming the table, the row and the column, with
+the structured path ``("表N", [side,] row, column)``."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 
 from gongkai.engine import decimals as numbers
+from gongkai.engine.checking import DEFAULT_POLICY, Check, Place, Policy, compare_amount, run_checks
 from gongkai.engine.decimals import ZERO
-from gongkai.engine.problems import problem
+from gongkai.engine.problems import Problem, problem
 from gongkai.final_accounts import subjects
+from gongkai.final_accounts.layout import (
+    ACROSS,
+    FUNCTIONAL_DIGITS,
+    ECONOMIC_DIGITS,
+    ITEMS,
+    LAYOUTS,
+    LEDGER,
+    ROW_SUMS,
+    SUMMARY_TOTALS,
+    TABLES,
+    THREE_PUBLIC_SUMS,
+    TOTAL,
+    UNDER,
+    CategoriesAgree,
+    Cell,
+    RowRule,
+    SidesAgree,
+    of_form,
+)
 from gongkai.final_accounts.tables import Line, Side, Table
-
-TOLERANCE = Decimal("0.01")
 
 
 def money(value: Decimal) -> str:
@@ -24,29 +47,38 @@ def money(value: Decimal) -> str:
 
 
 def _norm(name: str) -> str:
-    """Names compared across tables: without ordinals (一、), spaces and 收入/支出 endings."""
+    """Names compared across tables: without ordinals (一、) and spaces."""
     name = re.sub(r"^[一二三四五六七八九十]+、", "", re.sub(r"\s+", "", name or ""))
     return name
 
 
-class Reporter:
-    def __init__(self, file: str, tolerance: Decimal = TOLERANCE):
-        self.file = file
-        self.tolerance = tolerance
-        self.problems: list = []
+@dataclass(frozen=True)
+class TableSet:
+    """The subject of the identity checks: a set of tables (standard number → Table) of one file."""
 
-    def compare(self, code: str, table: Table, line: Line, column: str, printed, expected, why: str) -> None:
-        if printed is None or expected is None:
-            return
-        diff = printed - expected
-        if diff == ZERO:
-            return
+    file: str
+    tables: Mapping[int, Table]
+
+
+def path_of(table: Table, side: Side, line: Line, column: str) -> tuple[str, ...]:
+    """``("表N", [side,] row, column)``: N the standard number, the side only for a table in two
+    halves, the row by its 科目编码 or else its name without ordinal and spaces."""
+    halves = (side.title or "",) if len(table.sides) > 1 else ()
+    row = line.code or _norm(line.name) or (str(line.number) if line.number else "")
+    return (f"表{table.number}", *halves, row, column)
+
+
+def _compare(
+    file: str, code: str, table: Table, side: Side, line: Line, column: str, printed, expected, why: str, policy: Policy
+) -> list[Problem]:
+    """The figure of ``line`` in ``column`` as printed against what it should be (``why`` says what)."""
+
+    def message() -> str:
         where = f"表{table.position or table.number} {table.title} {_row(line)}“{column}”列"
-        text = f"{where}：印为 {money(printed)}，{why}为 {money(expected)}（差 {money(abs(diff))}）"
-        if abs(diff) <= self.tolerance:
-            self.problems.append(problem("TAIL_DIFFERENCE", self.file, line.source, text, expected=money(expected), found=money(printed)))
-        else:
-            self.problems.append(problem(code, self.file, line.source, text, expected=money(expected), found=money(printed)))
+        return f"{where}：印为 {money(printed)}，{why}为 {money(expected)}（差 {money(abs(printed - expected))}）"
+
+    place = Place(file, line.source, path_of(table, side, line, column))
+    return compare_amount(place, code, printed, expected, policy, message, shown=money)
 
 
 def _row(line: Line) -> str:
@@ -57,65 +89,6 @@ def _row(line: Line) -> str:
 
 def _sum(values) -> Decimal:
     return sum((v for v in values if v is not None), ZERO)
-
-
-# ---- within a table ---------------------------------------------------------------------
-
-SUM_RULES = {  # table → (total column, part columns) for every row
-    2: (0, (1, 2, 3, 4, 5, 6)),
-    3: (0, (1, 2, 3, 4, 5)),
-    5: (0, (1, 2)),
-    8: (2, (3, 4)),
-    9: (0, (1, 2)),
-}
-
-
-def row_sums(tables: dict, r: Reporter) -> None:
-    """Every row: its 合计 column equals the sum of its parts."""
-    for number, (total, parts) in SUM_RULES.items():
-        table = tables.get(number)
-        if table is None:
-            continue
-        side = table.sides[0]
-        for line in side.lines:
-            values = line.values
-            if len(values) > max(parts):
-                r.compare("TABLE_SUM", table, line, side.columns[total], values[total], _sum(values[p] for p in parts), "各列之和")
-    t8 = tables.get(8)
-    if t8 is not None:
-        for line in t8.sides[0].lines:
-            v = line.values
-            if len(v) >= 6:
-                r.compare("TABLE_SUM", t8, line, "年末结转和结余", v[5], v[0] + v[1] - v[2], "年初结转和结余 + 本年收入 − 本年支出")
-    t4 = tables.get(4)
-    if t4 is not None:
-        side = t4.sides[1]
-        for line in side.lines:
-            if len(line.values) == 4 and line.values[0] is not None:
-                r.compare("TABLE_SUM", t4, line, side.columns[0], line.values[0], _sum(line.values[1:]), "各项资金之和")
-
-
-def rollups(tables: dict, r: Reporter) -> None:
-    """类 = Σ 款, 款 = Σ 项, 合计 = Σ 类, by 科目 code (3/5/7 digits)."""
-    for number in (2, 3, 5, 8, 9):
-        table = tables.get(number)
-        if table is None:
-            continue
-        side = table.sides[0]
-        coded = [l for l in side.lines if l.code]
-        for line in side.lines:
-            if line.level == 0:
-                children = [l for l in coded if subjects.level(l.code) == 1]
-            elif line.level in (1, 2):
-                size = 5 if line.level == 1 else 7
-                children = [l for l in coded if len(l.code) == size and l.code.startswith(line.code)]
-            else:
-                continue
-            if not children:
-                continue
-            for i, column in enumerate(side.columns):
-                why = "所属各类之和" if line.level == 0 else ("所属各款之和" if line.level == 1 else "所属各项之和")
-                r.compare("TABLE_ROLLUP", table, line, column, _at(line, i), _sum(_at(c, i) for c in children), why)
 
 
 def _at(line: Line, i: int):
@@ -135,146 +108,231 @@ def _value(side: Side, name: str, column: int = 0):
     return None if line is None else _at(line, column)
 
 
-def totals_tables(tables: dict, r: Reporter) -> None:
-    """表1 and 表4: 合计 and 总计 rows, and 收入总计 = 支出总计."""
-    t1 = tables.get(1)
-    if t1 is not None:
-        income, spending = t1.sides
-        items = [l for l in income.lines if l.number and l.number <= 26 and l.name]
-        _check(r, t1, income, "本年收入合计", _sum(_at(l, 0) for l in items), "各项收入之和")
-        _check(r, t1, income, "总计", _sum(_value(income, n) for n in ("本年收入合计", "使用非财政拨款结余", "年初结转和结余")), "本年收入合计、使用非财政拨款结余与年初结转和结余之和")
-        categories = [l for l in spending.lines if l.number and l.number <= 56 and l.name]
-        _check(r, t1, spending, "本年支出合计", _sum(_at(l, 0) for l in categories), "各类支出之和")
-        _check(r, t1, spending, "总计", _sum(_value(spending, n) for n in ("本年支出合计", "结余分配", "年末结转和结余")), "本年支出合计、结余分配与年末结转和结余之和")
-        _check(r, t1, spending, "总计", _value(income, "总计"), "收入总计")
-    t4 = tables.get(4)
-    if t4 is not None:
-        income, spending = t4.sides
-        items = [l for l in income.lines if l.number and l.number <= 26 and l.name]
-        _check(r, t4, income, "本年收入合计", _sum(_at(l, 0) for l in items), "各项财政拨款收入之和")
-        funds = [l for l in income.lines if l.number and 29 <= l.number <= 31]
-        if funds:
-            _check(r, t4, income, "年初财政拨款结转和结余", _sum(_at(l, 0) for l in funds), "三项资金之和")
-        _check(r, t4, income, "总计", _sum(_value(income, n) for n in ("本年收入合计", "年初财政拨款结转和结余")), "本年收入合计与年初结转和结余之和")
-        categories = [l for l in spending.lines if l.number and l.number <= 58 and l.name]
-        for i, column in enumerate(spending.columns):
-            _check(r, t4, spending, "本年支出合计", _sum(_at(l, i) for l in categories), "各类支出之和", i, column)
-            _check(r, t4, spending, "总计", _sum(_value(spending, n, i) for n in ("本年支出合计", "年末财政拨款结转和结余")), "本年支出合计与年末结转和结余之和", i, column)
-        _check(r, t4, spending, "总计", _value(income, "总计"), "收入总计")
+def _total_line(table: Table) -> Line | None:
+    return next((l for l in table.sides[0].lines if l.level == 0), None)
 
 
-def _check(r: Reporter, table: Table, side: Side, name: str, expected, why: str, column: int = 0, column_name: str | None = None) -> None:
+def _check(
+    ts: TableSet, code: str, table: Table, side: Side, name: str, expected, why: str, policy: Policy, column: int = 0
+) -> list[Problem]:
+    """The row ``name`` of ``side`` (if it has one) against ``expected``, in ``column``."""
     line = _find(side, name)
-    if line is not None:
-        r.compare("TABLE_SUM", table, line, column_name or side.columns[column], _at(line, column), expected, why)
+    if line is None:
+        return []
+    return _compare(ts.file, code, table, side, line, side.columns[column], _at(line, column), expected, why, policy)
 
 
-def economic_detail(tables: dict, r: Reporter) -> None:
+# ---- within a table ---------------------------------------------------------------------
+
+
+def _row_rules(ts: TableSet, rules: tuple[RowRule, ...], policy: Policy) -> list[Problem]:
+    """Column sums in every row; a sum with an absent figure is not checked."""
+    found: list[Problem] = []
+    for rule in rules:
+        table = ts.tables.get(rule.table)
+        if table is None:
+            continue
+        side = table.sides[rule.side]
+        for line in side.lines:
+            values = line.values
+            if rule.width is not None and len(values) != rule.width:
+                continue
+            for s in rule.sums:
+                if len(values) < s.reach:
+                    continue
+                parts, minus = [values[i] for i in s.parts], [values[i] for i in s.minus]
+                expected = None if any(v is None for v in parts + minus) else sum(parts, ZERO) - sum(minus, ZERO)
+                column = s.label or side.columns[s.total]
+                found += _compare(ts.file, "TABLE_SUM", table, side, line, column, values[s.total], expected, s.why, policy)
+    return found
+
+
+def row_sums(ts: TableSet, policy: Policy) -> list[Problem]:
+    """Every row: its 合计 column equals the sum of its parts (表2, 3, 4, 5, 8, 9)."""
+    return _row_rules(ts, ROW_SUMS, policy)
+
+
+def rollups(ts: TableSet, policy: Policy) -> list[Problem]:
+    """类 = Σ 款, 款 = Σ 项, 合计 = Σ 类, by 科目 code (3/5/7 digits)."""
+    found: list[Problem] = []
+    for layout in of_form(LEDGER):
+        table = ts.tables.get(layout.number)
+        if table is None:
+            continue
+        side = table.sides[0]
+        coded = [l for l in side.lines if l.code]
+        for line in side.lines:
+            if line.level == 0:
+                children = [l for l in coded if subjects.level(l.code) == 1]
+            elif line.level in (1, 2):
+                size = FUNCTIONAL_DIGITS[line.level + 1]
+                children = [l for l in coded if len(l.code) == size and l.code.startswith(line.code)]
+            else:
+                continue
+            if not children:
+                continue
+            why = "所属各类之和" if line.level == 0 else ("所属各款之和" if line.level == 1 else "所属各项之和")
+            for i, column in enumerate(side.columns):
+                expected = _sum(_at(c, i) for c in children)
+                found += _compare(ts.file, "TABLE_ROLLUP", table, side, line, column, _at(line, i), expected, why, policy)
+    return found
+
+
+def totals_tables(ts: TableSet, policy: Policy) -> list[Problem]:
+    """表1 and 表4: 合计 and 总计 rows, and 收入总计 = 支出总计."""
+    found: list[Problem] = []
+    for rule in SUMMARY_TOTALS:
+        table = ts.tables.get(rule.table)
+        if table is None:
+            continue
+        if isinstance(rule, SidesAgree):
+            income, spending = table.sides
+            found += _check(ts, "TABLE_SUM", table, spending, rule.row, _value(income, rule.row), rule.why, policy)
+            continue
+        side, layout = table.sides[rule.side], LAYOUTS[rule.table].sides[rule.side]
+        for i in range(len(side.columns)) if rule.every_column else (0,):
+            for total in rule.totals:
+                if total.parts == ITEMS:
+                    expected = _sum(_at(l, i) for l in side.lines if layout.is_item(l.number) and l.name)
+                elif total.parts == UNDER:
+                    numbers_under = layout.numbers_under(total.row)
+                    parts = [l for l in side.lines if l.number in numbers_under]
+                    if not parts:
+                        continue
+                    expected = _sum(_at(l, i) for l in parts)
+                else:
+                    expected = _sum(_value(side, name, i) for name in total.parts)
+                found += _check(ts, "TABLE_SUM", table, side, total.row, expected, total.why, policy, i)
+    return found
+
+
+def economic_detail(ts: TableSet, policy: Policy) -> list[Problem]:
     """表6: 类 = Σ 款; 人员经费合计 = 301 + 303; 公用经费合计 = 302 + 307 + 310 + 399."""
-    t6 = tables.get(6)
+    t6 = ts.tables.get(6)
     if t6 is None:
-        return
-    for side, categories, total in ((t6.sides[0], subjects.PERSONNEL, "人员经费合计"), (t6.sides[1], subjects.PUBLIC, "公用经费合计")):
-        heads = [l for l in side.lines if len(l.code) == 3]
+        return []
+    found: list[Problem] = []
+    for side, layout in zip(t6.sides, LAYOUTS[6].sides):
+        heads = [l for l in side.lines if len(l.code) == ECONOMIC_DIGITS[1]]
         for head in heads:
-            children = [l for l in side.lines if len(l.code) == 5 and l.code.startswith(head.code)]
+            children = [l for l in side.lines if len(l.code) == ECONOMIC_DIGITS[2] and l.code.startswith(head.code)]
             if children:
-                r.compare("TABLE_ROLLUP", t6, head, "金额", _at(head, 0), _sum(_at(c, 0) for c in children), "所属各款之和")
-        _check(r, t6, side, total, _sum(_at(h, 0) for h in heads if h.code in categories), "各类之和")
+                expected = _sum(_at(c, 0) for c in children)
+                found += _compare(ts.file, "TABLE_ROLLUP", t6, side, head, side.columns[0], _at(head, 0), expected, "所属各款之和", policy)
+        total = _sum(_at(h, 0) for h in heads if h.code in layout.categories)
+        found += _check(ts, "TABLE_SUM", t6, side, layout.total, total, "各类之和", policy)
+    return found
 
 
-def three_public(tables: dict, r: Reporter) -> None:
+def three_public(ts: TableSet, policy: Policy) -> list[Problem]:
     """表7: 合计 = 出国 + 公务用车 + 接待; 公务用车 = 购置 + 运行."""
-    t7 = tables.get(7)
-    if t7 is None:
-        return
-    side = t7.sides[0]
-    for line in side.lines:
-        v = line.values
-        r.compare("TABLE_SUM", t7, line, "公务用车购置及运行费", v[2], v[3] + v[4], "购置费与运行费之和")
-        r.compare("TABLE_SUM", t7, line, "合计", v[0], v[1] + v[2] + v[5], "三项之和")
+    return _row_rules(ts, THREE_PUBLIC_SUMS, policy)
 
 
-def empty_notes(tables: dict, r: Reporter) -> None:
-    for number in (8, 9):
-        table = tables.get(number)
-        if table is not None and table.empty and not table.empty_note:
-            r.problems.append(problem("TABLE_EMPTY_NOTE", r.file, None, f"表{table.position or number} {table.title} 为空表，应注明“本部门本年度无……”的说明"))
+def empty_notes(ts: TableSet, policy: Policy) -> list[Problem]:
+    """An empty 表8 or 表9 carries its 说明 (本部门本年度无……)."""
+    found: list[Problem] = []
+    for layout in TABLES:
+        table = ts.tables.get(layout.number)
+        if layout.empty_note and table is not None and table.empty and not table.empty_note:
+            message = f"表{table.position or layout.number} {table.title} 为空表，应注明“本部门本年度无……”的说明"
+            found.append(problem("TABLE_EMPTY_NOTE", ts.file, None, message, path=(f"表{layout.number}",)))
+    return found
 
 
 # ---- across tables ----------------------------------------------------------------------
 
 
-def _total_line(table: Table) -> Line | None:
-    return next((l for l in table.sides[0].lines if l.level == 0), None)
+def _present(tables: Mapping[int, Table], numbers: tuple[int, ...]) -> bool:
+    """Every table named is there, and every ledger table among them has its 合计 line."""
+    for number in numbers:
+        table = tables.get(number)
+        if not table or (LAYOUTS[number].form == LEDGER and _total_line(table) is None):
+            return False
+    return True
 
 
-def across(tables: dict, r: Reporter) -> None:
-    t1, t2, t3, t4, t5, t6, t8, t9 = (tables.get(n) for n in (1, 2, 3, 4, 5, 6, 8, 9))
-    if t1 and t2 and (total := _total_line(t2)):
-        income = t1.sides[0]
-        _cross(r, t1, income, "本年收入合计", total.values[0], f"表{t2.position or 2}合计的本年收入合计")
-        for i, name in enumerate(("上级补助收入", "事业收入", "经营收入", "附属单位上缴收入", "其他收入"), 2):
-            _cross(r, t1, income, name, _at(total, i), f"表{t2.position or 2}合计的{name}")
-    if t1 and t3 and (total := _total_line(t3)):
-        spending = t1.sides[1]
-        _cross(r, t1, spending, "本年支出合计", total.values[0], f"表{t3.position or 3}合计的本年支出合计")
-        _categories(r, t1, spending, 0, t3)
-    if t1 and t4:
-        for name in ("一般公共预算财政拨款", "政府性基金预算财政拨款", "国有资本经营预算财政拨款"):
-            _cross(r, t1, t1.sides[0], name + "收入", _value(t4.sides[0], name), f"表{t4.position or 4}的{name}")
-    if t2 and t4 and (total := _total_line(t2)):
-        line = _find(t4.sides[0], "本年收入合计")
-        if line is not None:
-            r.compare("TABLE_CROSS", t2, total, "财政拨款收入", _at(total, 1), _at(line, 0), f"表{t4.position or 4}的本年收入合计")
-    if t4 and t5 and (total := _total_line(t5)):
-        spending = t4.sides[1]
-        _cross(r, t5, t5.sides[0], "合计", _value(spending, "本年支出合计", 1), f"表{t4.position or 4}本年支出合计的一般公共预算财政拨款")
-        _categories(r, t4, spending, 1, t5)
-    if t5 and t6 and (total := _total_line(t5)):
-        staff = _value(t6.sides[0], "人员经费合计")
-        public = _value(t6.sides[1], "公用经费合计")
-        if staff is not None and public is not None:
-            r.compare("TABLE_CROSS", t5, total, t5.sides[0].columns[1], total.values[1], staff + public, f"表{t6.position or 6}人员经费与公用经费之和")
-    if t4 and t8 and (total := _total_line(t8)):
-        _cross(r, t8, t8.sides[0], "合计", _value(t4.sides[1], "本年支出合计", 2), f"表{t4.position or 4}本年支出合计的政府性基金预算财政拨款", column=2)
-    if t4 and t9 and (total := _total_line(t9)):
-        _cross(r, t9, t9.sides[0], "合计", _value(t4.sides[1], "本年支出合计", 3), f"表{t4.position or 4}本年支出合计的国有资本经营预算财政拨款")
+def _line(table: Table, cell: Cell) -> Line | None:
+    return _total_line(table) if cell.row == TOTAL else _find(table.sides[cell.side], cell.row)
 
 
-def _categories(r: Reporter, table: Table, side: Side, column: int, ledger: Table) -> None:
+def _figure(tables: Mapping[int, Table], cell: Cell):
+    line = _line(tables[cell.table], cell)
+    return None if line is None else _at(line, cell.column)
+
+
+def across(ts: TableSet, policy: Policy) -> list[Problem]:
+    """The same figure in two tables: 表1 ↔ 表2, 表3, 表4; 表2 ↔ 表4; 表4 ↔ 表5, 表8, 表9; 表5 ↔ 表6."""
+    tables = ts.tables
+    positions = {f"表{n}": f"表{t.position or n}" for n, t in tables.items()}
+    found: list[Problem] = []
+    for rule in ACROSS:
+        if not _present(tables, rule.tables):
+            continue
+        if isinstance(rule, CategoriesAgree):
+            found += _categories(ts, rule, rule.why.format_map(positions), policy)
+            continue
+        table = tables[rule.cell.table]
+        side = table.sides[rule.cell.side]
+        line = _line(table, rule.cell)
+        if line is None:
+            continue
+        figures = [_figure(tables, source) for source in rule.sources]
+        expected = None if any(f is None for f in figures) else sum(figures, ZERO)
+        column = rule.label or side.columns[rule.cell.column]
+        why = rule.why.format_map(positions)
+        found += _compare(ts.file, "TABLE_CROSS", table, side, line, column, _at(line, rule.cell.column), expected, why, policy)
+    return found
+
+
+def _categories(ts: TableSet, rule: CategoriesAgree, why: str, policy: Policy) -> list[Problem]:
     """Each 类 row of a summary table (表1, 表4: named, not coded) against that 类 in a ledger table."""
+    table, ledger = ts.tables[rule.table], ts.tables[rule.ledger]
+    side = table.sides[rule.side]
     by_code = {l.code: l for l in ledger.sides[0].lines if l.level == 1}
-    code_of = {_norm(name): code for code, name in subjects.functional().items() if len(code) == 3}
+    code_of = {_norm(name): code for code, name in subjects.functional().items() if len(code) == FUNCTIONAL_DIGITS[1]}
+    found: list[Problem] = []
     for line in side.lines:
         match = by_code.get(code_of.get(_norm(line.name)))
         if match is not None:
-            why = f"表{ledger.position or ledger.number}该类的本年支出合计"
-            r.compare("TABLE_CROSS", table, line, side.columns[column], _at(line, column), match.values[0], why)
+            column = side.columns[rule.column]
+            found += _compare(ts.file, "TABLE_CROSS", table, side, line, column, _at(line, rule.column), match.values[0], why, policy)
+    return found
 
 
-def _cross(r: Reporter, table: Table, side: Side, name: str, expected, why: str, column: int = 0) -> None:
-    line = _find(side, name)
-    if line is not None:
-        r.compare("TABLE_CROSS", table, line, side.columns[column], _at(line, column), expected, why)
+CHECKS: tuple[Check[TableSet], ...] = (
+    Check("row_sums", "各行的合计列", row_sums),
+    Check("rollups", "类、款、项", rollups),
+    Check("totals", "表1、表4 的合计与总计", totals_tables),
+    Check("economic_detail", "表6 人员经费与公用经费", economic_detail),
+    Check("three_public", "表7“三公”经费", three_public),
+    Check("empty_notes", "空表的说明", empty_notes),
+    Check("across", "表与表之间", across),
+)
 
 
-CHECKS = (row_sums, rollups, totals_tables, economic_detail, three_public, empty_notes, across)
-
-
-def check(tables: dict, file: str) -> list:
+def check(tables: dict, file: str, policy: Policy = DEFAULT_POLICY, timings: dict | None = None) -> list[Problem]:
     """Every identity on a set of tables (standard number → Table)."""
-    reporter = Reporter(file)
-    for check_tables in CHECKS:
-        check_tables(tables, reporter)
-    return reporter.problems
+    return run_checks(CHECKS, TableSet(file, tables), policy, timings)
 
 
-def printed_against_derived(printed: dict, derived: dict, file: str) -> list:
+# ---- printed against derived ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PrintedAndDerived:
+    """The tables as printed (原表) beside the ones derived from the data, of one file."""
+
+    file: str
+    printed: Mapping[int, Table]
+    derived: Mapping[int, Table]
+
+
+def printed_figures(subject: PrintedAndDerived, policy: Policy) -> list[Problem]:
     """Every printed figure against the one derived from the data (same table, row and column)."""
-    reporter = Reporter(file)
-    for number, table in printed.items():
-        mine = derived.get(number)
+    found: list[Problem] = []
+    for number, table in subject.printed.items():
+        mine = subject.derived.get(number)
         if mine is None:
             continue
         for side, my_side in zip(table.sides, mine.sides):
@@ -283,8 +341,19 @@ def printed_against_derived(printed: dict, derived: dict, file: str) -> list:
                 if match is None:
                     continue
                 for i, column in enumerate(side.columns):
-                    reporter.compare("TABLE_PRINTED", table, line, column, _at(line, i), _at(match, i), "由数据生成")
-    return reporter.problems
+                    printed, derived = _at(line, i), _at(match, i)
+                    found += _compare(subject.file, "TABLE_PRINTED", table, side, line, column, printed, derived, "由数据生成", policy)
+    return found
+
+
+PRINTED_CHECKS: tuple[Check[PrintedAndDerived], ...] = (Check("printed", "原表与数据", printed_figures),)
+
+
+def printed_against_derived(
+    printed: dict, derived: dict, file: str, policy: Policy = DEFAULT_POLICY, timings: dict | None = None
+) -> list[Problem]:
+    """Every printed figure against the derived one (:func:`printed_figures`), as a named check."""
+    return run_checks(PRINTED_CHECKS, PrintedAndDerived(file, printed, derived), policy, timings)
 
 
 def _match(line: Line, side: Side) -> Line | None:
@@ -295,4 +364,3 @@ def _match(line: Line, side: Side) -> Line | None:
         if found is not None:
             return found
     return _find(side, line.name)
-

@@ -1,12 +1,14 @@
-"""The nine tables as printed (原表), read into the same shape as the derived ones."""
+"""The nine tables as printed (原表), read into the same shape as the derived ones, with the
+titles, halves and columns of :mod:`.layout`."""
 
 from __future__ import annotations
 
 from gongkai.final_accounts import subjects
-from gongkai.final_accounts.model import Printed, PrintedLedger, PrintedTotals
-from gongkai.final_accounts.tables import COLUMNS, STANDARD, THREE_PUBLIC_COLUMNS, Line, Side, Table
+from gongkai.final_accounts.layout import ECONOMIC, LAYOUTS, LEDGER, SUMMARY, THREE_PUBLIC, SideLayout, of_form
+from gongkai.final_accounts.model import Printed, PrintedEconomic, PrintedLedger, PrintedThreePublic, PrintedTotals
+from gongkai.final_accounts.tables import Line, Side, Table
 
-TITLES = dict(STANDARD)
+TITLES = {number: layout.title for number, layout in LAYOUTS.items()}
 
 
 def _level(code: str | None, name: str) -> int:
@@ -15,9 +17,13 @@ def _level(code: str | None, name: str) -> int:
     return subjects.level(code)
 
 
+def _side(layout: SideLayout, lines: list, columns: tuple | None = None) -> Side:
+    return Side(layout.title, columns or layout.columns, lines, layout.coded)
+
+
 def _ledger(number: int, printed: PrintedLedger) -> Table:
     lines = [Line(row.name, list(row.values), row.code or "", _level(row.code, row.name), source=row.line) for row in printed.rows]
-    table = Table(number, TITLES[number], [Side(None, tuple(printed.columns) or COLUMNS[number], lines)])
+    table = Table(number, TITLES[number], [_side(LAYOUTS[number].sides[0], lines, tuple(printed.columns))])
     table.empty_note = printed.note
     return table
 
@@ -31,34 +37,44 @@ def _item(item) -> Line:
 
 
 def _totals(number: int, printed: PrintedTotals) -> Table:
-    income = Side("收入", ("决算数" if number == 1 else "金额",), [_item(i) for i in printed.income], coded=False)
-    columns = tuple(printed.spending_columns) if printed.spending_columns else (("决算数",) if number == 1 else COLUMNS[4])
-    spending = Side("支出", columns, [_item(i) for i in printed.spending], coded=False)
-    return Table(number, TITLES[number], [income, spending])
+    income, spending = LAYOUTS[number].sides
+    return Table(number, TITLES[number], [
+        _side(income, [_item(i) for i in printed.income]),
+        _side(spending, [_item(i) for i in printed.spending], tuple(printed.spending_columns or ())),
+    ])
+
+
+def _economic(number: int, printed: PrintedEconomic) -> Table:
+    sides = []
+    halves = ((printed.personnel, printed.personnel_total), (printed.public, printed.public_total))
+    for layout, (rows, total) in zip(LAYOUTS[number].sides, halves):
+        lines = [Line(r.name, [r.amount], r.code or "", subjects.level(r.code) if r.code else -1, source=r.line) for r in rows]
+        lines.append(Line(layout.total, [total], "", 0, source=printed.line))
+        sides.append(_side(layout, lines))
+    return Table(number, TITLES[number], sides)
+
+
+def _three_public(number: int, printed: PrintedThreePublic) -> Table:
+    layout = LAYOUTS[number]
+    columns = layout.columns
+    lines = []
+    for label, values in zip(layout.blocks, (printed.budget, printed.actual)):
+        row = [values.get(c) for c in columns]
+        for column, alias in layout.aliases:
+            row[columns.index(column)] = values.get(column, values.get(alias))
+        lines.append(Line(label, row, source=printed.line))
+    return Table(number, TITLES[number], [_side(layout.sides[0], lines)])
+
+
+_READ = {LEDGER: _ledger, SUMMARY: _totals, ECONOMIC: _economic, THREE_PUBLIC: _three_public}
 
 
 def tables(printed: Printed) -> dict:
+    """standard number → Table, for each table the 原表 gives (ledger tables first, as always)."""
     out = {}
-    for number, attr in ((2, "t2"), (3, "t3"), (5, "t5"), (8, "t8"), (9, "t9")):
-        value = getattr(printed, attr)
-        if value is not None:
-            out[number] = _ledger(number, value)
-    for number, attr in ((1, "t1"), (4, "t4")):
-        value = getattr(printed, attr)
-        if value is not None:
-            out[number] = _totals(number, value)
-    if printed.t6 is not None:
-        t6 = printed.t6
-        personnel = [Line(r.name, [r.amount], r.code or "", subjects.level(r.code) if r.code else -1, source=r.line) for r in t6.personnel]
-        public = [Line(r.name, [r.amount], r.code or "", subjects.level(r.code) if r.code else -1, source=r.line) for r in t6.public]
-        personnel.append(Line("人员经费合计", [t6.personnel_total], "", 0, source=t6.line))
-        public.append(Line("公用经费合计", [t6.public_total], "", 0, source=t6.line))
-        out[6] = Table(6, TITLES[6], [Side("人员经费", ("金额",), personnel), Side("公用经费", ("金额",), public)])
-    if printed.t7 is not None:
-        lines = []
-        for label, values in (("预算数", printed.t7.budget), ("决算数", printed.t7.actual)):
-            row = [values.get(c) for c in THREE_PUBLIC_COLUMNS]
-            row[2] = values.get("公务用车购置及运行费", values.get("公务用车购置及运行费小计"))
-            lines.append(Line(label, row, source=printed.t7.line))
-        out[7] = Table(7, TITLES[7], [Side(None, THREE_PUBLIC_COLUMNS, lines, coded=False)])
+    for form in (LEDGER, SUMMARY, ECONOMIC, THREE_PUBLIC):
+        for layout in of_form(form):
+            value = getattr(printed, f"t{layout.number}")
+            if value is not None:
+                out[layout.number] = _READ[form](layout.number, value)
     return out

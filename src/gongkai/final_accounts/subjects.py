@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
@@ -22,11 +22,21 @@ PERSONNEL = ("301", "303")
 PUBLIC = ("302", "307", "310", "399")
 
 
-@lru_cache(maxsize=None)
+_read: dict = {}  # name → ((size, mtime), table): package files, read again when they change
+
+
 def _table(name: str) -> MappingProxyType:
-    loaded = load_file(FOLDER / f"{name}.yaml")
-    value = loaded.value if isinstance(loaded.value, dict) else {}
-    return MappingProxyType({str(k): str(v) for k, v in value.items()})
+    path = FOLDER / f"{name}.yaml"
+    try:
+        st = path.stat()
+        key = (st.st_size, st.st_mtime_ns)
+    except OSError:
+        key = None
+    if name not in _read or _read[name][0] != key:
+        loaded = load_file(path)
+        value = loaded.value if isinstance(loaded.value, dict) else {}
+        _read[name] = (key, MappingProxyType({str(k): str(v) for k, v in value.items()}))
+    return _read[name][1]
 
 
 def functional() -> MappingProxyType:
@@ -37,6 +47,21 @@ def functional() -> MappingProxyType:
 def economic() -> MappingProxyType:
     """部门预算支出经济分类: code (3/5 digits) → name."""
     return _table("经济分类")
+
+
+@dataclass(frozen=True)
+class SubjectTables:
+    """The 科目 tables a project uses (today the built-in ones)."""
+
+    functional: MappingProxyType
+    economic: MappingProxyType
+
+    def __reduce__(self):  # package data: a worker process reads its own copy
+        return (tables, ())
+
+
+def tables() -> SubjectTables:
+    return SubjectTables(functional(), economic())
 
 
 def level(code: str) -> int:

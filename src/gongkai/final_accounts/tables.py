@@ -2,7 +2,7 @@
 
 Figures stay exact (Decimal) here; rounding to two decimals happens only on display.
 Every table is a list of sides (表1/表4/表6 print two side by side), each a list of lines;
-templates only lay them out."""
+templates only lay them out. Titles, columns, fixed rows and 行次 come from :mod:`.layout`."""
 
 from __future__ import annotations
 
@@ -12,46 +12,8 @@ from decimal import Decimal
 from gongkai.engine.decimals import ZERO
 from gongkai.engine.problems import problem
 from gongkai.final_accounts import subjects
+from gongkai.final_accounts.layout import ECONOMIC_DIGITS, FUNCTIONAL_DIGITS, LAYOUTS, ORDERS, THREE_PUBLIC_COLUMNS, SideLayout, TableLayout
 from gongkai.final_accounts.model import FISCAL_SOURCES, FUNDS, INCOME_SOURCES, SPENDING_KINDS, THREE_PUBLIC, FinalAccounts
-
-STANDARD = (
-    (1, "收入支出决算总表"),
-    (2, "收入决算表"),
-    (3, "支出决算表"),
-    (4, "财政拨款收入支出决算总表"),
-    (5, "一般公共预算财政拨款支出决算表"),
-    (6, "一般公共预算财政拨款基本支出决算明细表"),
-    (7, "一般公共预算财政拨款“三公”经费支出决算表"),
-    (8, "政府性基金预算财政拨款收入支出决算表"),
-    (9, "国有资本经营预算财政拨款支出决算表"),
-)
-ORDERS = {"标准": (1, 2, 3, 4, 5, 6, 7, 8, 9), "湖北": (1, 2, 3, 4, 5, 6, 8, 9, 7)}
-
-NOTES = {
-    1: "本表反映部门本年度的总收入和年末结转结余情况。",
-    2: "本表反映部门本年度取得的各项收入情况。",
-    3: "本表反映部门本年度各项支出情况。",
-    4: "本表反映部门本年度一般公共预算财政拨款、政府性基金预算财政拨款和国有资本经营预算财政拨款的总收支和年末结转结余情况。",
-    5: "本表反映部门本年度一般公共预算财政拨款实际支出情况。",
-    6: "本表反映部门本年度一般公共预算财政拨款基本支出明细情况。",
-    7: "本表反映部门本年度“三公”经费支出预决算情况。其中，预算数为“三公”经费全年预算数，反映按规定程序调整后的预算数；决算数是包括当年一般公共预算财政拨款和以前年度结转资金安排的实际支出。",
-    8: "本表反映部门本年度政府性基金预算财政拨款收入、支出及结转结余情况。",
-    9: "本表反映部门本年度国有资本经营预算财政拨款支出情况。",
-}
-EMPTY_NOTES = {
-    8: "本部门本年度无政府性基金预算财政拨款收入、支出及结转结余。",
-    9: "本部门本年度无国有资本经营预算财政拨款支出。",
-}
-COLUMNS = {
-    2: ("本年收入合计", "财政拨款收入", "上级补助收入", "事业收入", "经营收入", "附属单位上缴收入", "其他收入"),
-    3: ("本年支出合计",) + SPENDING_KINDS,
-    4: ("合计", "一般公共预算财政拨款", "政府性基金预算财政拨款", "国有资本经营预算财政拨款"),
-    5: ("本年支出合计", "基本支出", "项目支出"),
-    8: ("年初结转和结余", "本年收入", "本年支出小计", "基本支出", "项目支出", "年末结转和结余"),
-    9: ("本年支出小计", "基本支出", "项目支出"),
-}
-THREE_PUBLIC_COLUMNS = ("合计", "因公出国（境）费", "公务用车购置及运行费", "公务用车购置费", "公务用车运行费", "公务接待费")
-
 
 @dataclass
 class Line:
@@ -81,13 +43,17 @@ class Table:
     position: int = 0  # its number in the chosen order (表序)
 
     @property
+    def layout(self) -> TableLayout:
+        return LAYOUTS[self.number]
+
+    @property
     def empty(self) -> bool:
         return all(not any(v for v in line.values if v is not None) for side in self.sides for line in side.lines)
 
     @property
     def wide(self) -> bool:
         """Printed on a landscape page: the tables with many columns side by side."""
-        return self.number in (2, 3, 4, 6, 7, 8)
+        return self.layout.wide
 
 
 @dataclass
@@ -126,7 +92,8 @@ class _Deriver:
             return self.names[code]
         known = self.functional.get(code)
         if known is None:
-            self.problems.append(problem("SUBJECT_UNKNOWN", self.file, line, f"功能分类科目编码 {code} 不在内置科目表中；请核对编码，或在“名称”中写明科目名称"))
+            self.problems.append(problem("SUBJECT_UNKNOWN", self.file, line, f"功能分类科目编码 {code} 不在内置科目表中；请核对编码，或在“名称”中写明科目名称",
+                                         path=("科目", code)))
             known = "（未知科目）"
         self.names[code] = known
         return known
@@ -141,7 +108,8 @@ class _Deriver:
                 continue
             code = subject.code
             if subjects.level(code) != 3:
-                self.problems.append(problem("SUBJECT_LEVEL", self.file, subject.line, f"科目 {code} 不是 7 位的“项”；数据只在项一级录入，类和款由 gongkai 汇总"))
+                self.problems.append(problem("SUBJECT_LEVEL", self.file, subject.line, f"科目 {code} 不是 7 位的“项”；数据只在项一级录入，类和款由 gongkai 汇总",
+                                             path=("科目", code)))
                 continue
             self.name(code, subject.name, subject.line)
             leaves[code] = [a + b for a, b in zip(leaves[code], values)] if code in leaves else list(values)
@@ -181,27 +149,22 @@ class _Deriver:
 
     # ---- the nine tables ------------------------------------------------------------
     def derive(self) -> Derived:
-        t2 = self.ledger(self.income_values)
-        t3 = self.ledger(self.spending_values)
-        t5 = self.ledger(lambda s: self.fund_values(s, "一般公共预算"))
-        t8 = self.ledger(self.fund8_values)
-        t9 = self.ledger(lambda s: self.fund_values(s, "国有资本经营"))
-        tables = {
-            1: self.table1(),
-            2: Table(2, "收入决算表", [Side(None, COLUMNS[2], t2 or [Line("合计", [ZERO] * 7, "", 0)])]),
-            3: Table(3, "支出决算表", [Side(None, COLUMNS[3], t3 or [Line("合计", [ZERO] * 6, "", 0)])]),
-            4: self.table4(),
-            5: Table(5, "一般公共预算财政拨款支出决算表", [Side(None, COLUMNS[5], t5 or [Line("合计", [ZERO] * 3, "", 0)])]),
-            6: self.table6(),
-            7: self.table7(),
-            8: Table(8, "政府性基金预算财政拨款收入支出决算表", [Side(None, COLUMNS[8], t8 or [Line("合计", [ZERO] * 6, "", 0)])]),
-            9: Table(9, "国有资本经营预算财政拨款支出决算表", [Side(None, COLUMNS[9], t9 or [Line("合计", [ZERO] * 3, "", 0)])]),
+        ledgers = {
+            2: self.ledger(self.income_values),
+            3: self.ledger(self.spending_values),
+            5: self.ledger(lambda s: self.fund_values(s, "一般公共预算")),
+            8: self.ledger(self.fund8_values),
+            9: self.ledger(lambda s: self.fund_values(s, "国有资本经营")),
         }
-        for number, table in tables.items():
-            table.title = dict(STANDARD)[number]
-            table.note = NOTES[number]
-            if number in EMPTY_NOTES and table.empty:
-                table.empty_note = EMPTY_NOTES[number]
+        made = {1: self.table1(), 4: self.table4(), 6: self.table6(), 7: self.table7()}
+        tables = {}
+        for number, layout in LAYOUTS.items():
+            table = made[number] if number in made else _ledger_table(layout, ledgers[number])
+            table.title = layout.title
+            table.note = layout.note
+            if layout.empty_note and table.empty:
+                table.empty_note = layout.empty_note
+            tables[number] = table
         derived = Derived(tables, self.names, self.problems)
         derived.totals = self.totals()
         return derived
@@ -212,80 +175,86 @@ class _Deriver:
             values = values_of(s)
             if values is None or subjects.level(s.code) != 3:
                 continue
-            category = s.code[:3]
+            category = s.code[: FUNCTIONAL_DIGITS[1]]
             out[category] = [a + b for a, b in zip(out[category], values)] if category in out else list(values)
         return out
 
     def table1(self) -> Table:
         fa = self.fa
-        income = [Line(f"{_ordinal(i)}、{name}收入" if not name.endswith("收入") else f"{_ordinal(i)}、{name}", [self.income_sum(name)], number=i) for i, name in enumerate(INCOME_SOURCES, 1)]
-        income += [Line("", [None], number=n) for n in range(len(income) + 1, 27)]
+        income_layout, spending_layout = LAYOUTS[1].sides
+        names = [name if name.endswith("收入") else f"{name}收入" for name in INCOME_SOURCES]
+        income = _items(income_layout, names, [[self.income_sum(k)] for k in INCOME_SOURCES])
         income_total = _sum(self.income_sum(k) for k in INCOME_SOURCES)
-        income += [
-            Line("本年收入合计", [income_total], number=27),
-            Line("使用非财政拨款结余", [fa.carry.non_fiscal_surplus_used], number=28),
-            Line("年初结转和结余", [fa.carry.opening], number=29),
-            Line("总计", [income_total + fa.carry.non_fiscal_surplus_used + fa.carry.opening], number=30),
-        ]
+        income += _fixed(income_layout, {
+            "本年收入合计": [income_total],
+            "使用非财政拨款结余": [fa.carry.non_fiscal_surplus_used],
+            "年初结转和结余": [fa.carry.opening],
+            "总计": [income_total + fa.carry.non_fiscal_surplus_used + fa.carry.opening],
+        })
         by_category = self.category_totals(lambda s: [self.spending_values(s)[0]])
-        spending = [
-            Line(f"{_ordinal(i)}、{self.functional.get(code, code)}", by_category.get(code, [ZERO]), code, 1, 30 + i)
+        spending = self.categories(spending_layout, by_category)
+        spending_total = _sum(v[0] for v in by_category.values())
+        spending += _fixed(spending_layout, {
+            "本年支出合计": [spending_total],
+            "结余分配": [fa.carry.distributed],
+            "年末结转和结余": [fa.carry.closing],
+            "总计": [spending_total + fa.carry.distributed + fa.carry.closing],
+        })
+        return Table(1, "", [_side(income_layout, income), _side(spending_layout, spending)])
+
+    def categories(self, side: SideLayout, by_category: dict) -> list:
+        """The 类 rows of a summary half: every 类 of the summary tables, in order, with its 行次."""
+        first = side.items[0]
+        width = len(side.columns)
+        return [
+            Line(f"{_ordinal(i)}、{self.functional.get(code, code)}", by_category.get(code, [ZERO] * width), code, 1, first + i - 1)
             for i, code in enumerate(subjects.SUMMARY_CATEGORIES, 1)
         ]
-        spending_total = _sum(v[0] for v in by_category.values())
-        spending += [
-            Line("本年支出合计", [spending_total], number=57),
-            Line("结余分配", [fa.carry.distributed], number=58),
-            Line("年末结转和结余", [fa.carry.closing], number=59),
-            Line("总计", [spending_total + fa.carry.distributed + fa.carry.closing], number=60),
-        ]
-        return Table(1, "", [Side("收入", ("决算数",), income, coded=False), Side("支出", ("决算数",), spending, coded=False)])
 
     def income_sum(self, source: str) -> Decimal:
         return _sum(s.income.get(source) for s in self.fa.subjects)
 
     def table4(self) -> Table:
         fa = self.fa
+        income_layout, spending_layout = LAYOUTS[4].sides
         fiscal = [self.income_sum(k) for k in FISCAL_SOURCES]
-        income = [Line(f"{_ordinal(i)}、{name}", [value], number=i) for i, (name, value) in enumerate(zip(FISCAL_SOURCES, fiscal), 1)]
-        income += [Line("", [None], number=n) for n in range(4, 27)]
+        income = _items(income_layout, list(FISCAL_SOURCES), [[value] for value in fiscal])
         opening = [fa.carry.fiscal_opening.get(f, ZERO) for f in FUNDS]
-        income += [
-            Line("本年收入合计", [_sum(fiscal)], number=27),
-            Line("年初财政拨款结转和结余", [_sum(opening)], number=28),
-            *[Line(name, [value], number=28 + i) for i, (name, value) in enumerate(zip(FISCAL_SOURCES, opening), 1)],
-            Line("总计", [_sum(fiscal) + _sum(opening)], number=32),
-        ]
+        income += _fixed(income_layout, {
+            "本年收入合计": [_sum(fiscal)],
+            "年初财政拨款结转和结余": [_sum(opening)],
+            **{name: [value] for name, value in zip(FISCAL_SOURCES, opening)},
+            "总计": [_sum(fiscal) + _sum(opening)],
+        })
 
         def by_fund(s):
             funds = [self.fund_values(s, f)[0] for f in FUNDS]
             return [_sum(funds), *funds]
 
         by_category = self.category_totals(by_fund)
-        spending = [
-            Line(f"{_ordinal(i)}、{self.functional.get(code, code)}", by_category.get(code, [ZERO] * 4), code, 1, 32 + i)
-            for i, code in enumerate(subjects.SUMMARY_CATEGORIES, 1)
-        ]
-        total = [_sum(v[i] for v in by_category.values()) for i in range(4)]
+        spending = self.categories(spending_layout, by_category)
+        width = len(spending_layout.columns)
+        total = [_sum(v[i] for v in by_category.values()) for i in range(width)]
         closing = [fa.carry.fiscal_closing.get(f, ZERO) for f in FUNDS]
         closing = [_sum(closing), *closing]
-        spending += [
-            Line("本年支出合计", total, number=59),
-            Line("年末财政拨款结转和结余", closing, number=60),
-            *[Line("", [None] * 4, number=n) for n in (61, 62, 63)],
-            Line("总计", [a + b for a, b in zip(total, closing)], number=64),
-        ]
-        return Table(4, "", [Side("收入", ("金额",), income, coded=False), Side("支出", COLUMNS[4], spending, coded=False)])
+        spending += _fixed(spending_layout, {
+            "本年支出合计": total,
+            "年末财政拨款结转和结余": closing,
+            "总计": [a + b for a, b in zip(total, closing)],
+        })
+        return Table(4, "", [_side(income_layout, income), _side(spending_layout, spending)])
 
     def table6(self) -> Table:
         detail = dict(self.fa.basic_detail)
         economic = subjects.economic()
         for code in detail:
             line = self.fa.lines.get(("基本支出明细", code))
-            if code not in economic or len(code) != 5:
-                self.problems.append(problem("SUBJECT_UNKNOWN", self.file, line, f"经济分类科目编码 {code} 不在内置科目表中（基本支出明细按 5 位的“款”录入）"))
-            elif code[:3] not in subjects.PERSONNEL + subjects.PUBLIC:
-                self.problems.append(problem("SUBJECT_LEVEL", self.file, line, f"经济分类科目 {code} {economic[code]} 不属于人员经费（301、303）或公用经费（302、307、310、399）"))
+            if code not in economic or len(code) != ECONOMIC_DIGITS[2]:
+                self.problems.append(problem("SUBJECT_UNKNOWN", self.file, line, f"经济分类科目编码 {code} 不在内置科目表中（基本支出明细按 5 位的“款”录入）",
+                                             path=("基本支出明细", code)))
+            elif code[: ECONOMIC_DIGITS[1]] not in subjects.PERSONNEL + subjects.PUBLIC:
+                self.problems.append(problem("SUBJECT_LEVEL", self.file, line, f"经济分类科目 {code} {economic[code]} 不属于人员经费（301、303）或公用经费（302、307、310、399）",
+                                             path=("基本支出明细", code)))
 
         def side(categories):
             lines, total = [], ZERO
@@ -297,27 +266,35 @@ class _Deriver:
                 lines += [Line(economic.get(c, "（未知科目）"), [detail.get(c, ZERO)], c, 2) for c in children]
             return lines, total
 
-        personnel, personnel_total = side(subjects.PERSONNEL)
-        public, public_total = side(subjects.PUBLIC)
-        rows = max(len(personnel), len(public))  # both totals on the last row, as printed
-        personnel += [Line("", [None]) for _ in range(rows - len(personnel))]
-        public += [Line("", [None]) for _ in range(rows - len(public))]
-        personnel.append(Line("人员经费合计", [personnel_total], "", 0))
-        public.append(Line("公用经费合计", [public_total], "", 0))
-        return Table(6, "", [Side("人员经费", ("金额",), personnel), Side("公用经费", ("金额",), public)])
+        halves = [(layout, *side(layout.categories)) for layout in LAYOUTS[6].sides]
+        rows = max(len(lines) for _, lines, _ in halves)  # both totals on the last row, as printed
+        sides = []
+        for layout, lines, total in halves:
+            lines += [Line("", [None]) for _ in range(rows - len(lines))]
+            lines.append(Line(layout.total, [total], "", 0))
+            sides.append(_side(layout, lines))
+        return Table(6, "", sides)
 
     def three_public_rows(self) -> dict:
         """预算数 and 决算数 of 三公, each in the order of THREE_PUBLIC_COLUMNS."""
         tp = self.fa.three_public
         rows = {}
-        for label, values in (("预算数", tp.budget if tp else {}), ("决算数", tp.actual if tp else {})):
+        for label, values in zip(LAYOUTS[7].blocks, (tp.budget if tp else {}, tp.actual if tp else {})):
             abroad, buy, run, host = (values.get(k, ZERO) for k in THREE_PUBLIC)
-            rows[label] = [abroad + buy + run + host, abroad, buy + run, buy, run, host]
+            by_column = {
+                "合计": abroad + buy + run + host,
+                "因公出国（境）费": abroad,
+                "公务用车购置及运行费": buy + run,
+                "公务用车购置费": buy,
+                "公务用车运行费": run,
+                "公务接待费": host,
+            }
+            rows[label] = [by_column[column] for column in THREE_PUBLIC_COLUMNS]
         return rows
 
     def table7(self) -> Table:
         lines = [Line(label, values) for label, values in self.three_public_rows().items()]
-        return Table(7, "", [Side(None, THREE_PUBLIC_COLUMNS, lines, coded=False)])
+        return Table(7, "", [_side(LAYOUTS[7].sides[0], lines)])
 
     def totals(self) -> dict:
         """Named figures of this year, for the 情况说明."""
@@ -344,6 +321,30 @@ class _Deriver:
             suffix = "" if label == "决算数" else "预算"
             out.update({f"{name}{suffix}": value for name, value in zip(names, values)})
         return out
+
+
+def _side(layout: SideLayout, lines: list) -> Side:
+    return Side(layout.title, layout.columns, lines, layout.coded)
+
+
+def _ledger_table(layout: TableLayout, lines: list) -> Table:
+    """A ledger table; with no money at all, its 合计 row of zeros."""
+    side = layout.sides[0]
+    return Table(layout.number, layout.title, [_side(side, lines or [Line("合计", [ZERO] * len(side.columns), "", 0)])])
+
+
+def _items(side: SideLayout, names: list, values: list) -> list:
+    """The item rows of a summary half: named rows with their ordinal, then blank rows to the last item 行次."""
+    first, last = side.items
+    lines = [Line(f"{_ordinal(i)}、{name}", value, number=first + i - 1) for i, (name, value) in enumerate(zip(names, values), 1)]
+    blank = [None] * len(side.columns)
+    return lines + [Line("", list(blank), number=n) for n in range(first + len(lines), last + 1)]
+
+
+def _fixed(side: SideLayout, values: dict) -> list:
+    """The fixed rows of a summary half, in its layout's order, with their 行次 (blank rows blank)."""
+    blank = [None] * len(side.columns)
+    return [Line(row.name, values[row.name] if row.name else list(blank), number=row.number) for row in side.rows]
 
 
 _ORDINALS = "一二三四五六七八九十"

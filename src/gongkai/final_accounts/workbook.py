@@ -22,11 +22,12 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side as Edge
 from openpyxl.utils import column_index_from_string, get_column_letter
 
+from gongkai.engine.decimals import plain
 from gongkai.engine.problems import problem
 from gongkai.render.opendata import safe_cell, unquote_cell
-from gongkai.final_accounts.tables import COLUMNS, NOTES, STANDARD, THREE_PUBLIC_COLUMNS, Table
+from gongkai.final_accounts.layout import ECONOMIC, LAYOUTS, NOTE_ROWS, SUMMARY, TABLES, THREE_PUBLIC, TITLES, TOP_ROWS, TableLayout
+from gongkai.final_accounts.tables import Table
 
-TITLES = dict(STANDARD)
 NUMBER_FORMAT = "#,##0.00"
 THIN = Edge(style="thin", color="666666")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -56,21 +57,60 @@ def write(tables: list, department: str, unit: str, year: int) -> bytes:
     spreadsheet would read as a formula carries a leading ``'`` (the rule of the CSV too)."""
     book = Workbook()
     book.remove(book.active)
-    for table in tables:
+    exact = {}
+    for index, table in enumerate(tables, 1):
         sheet = book.create_sheet(f"表{table.position or table.number}")
-        _sheet(sheet, table, department, unit, year)
+        exact[f"xl/worksheets/sheet{index}.xml"] = _sheet(sheet, table, department, unit, year)
     buffer = io.BytesIO()
     book.properties.creator = "gongkai"
     book.properties.title = ILLEGAL_CHARACTERS_RE.sub("", f"{department} {year} 年度部门决算表")
-    moment = dt.datetime(year, 12, 31, 23, 59, 59)
+    moment = dt.datetime(year + 1, 1, 1) - dt.timedelta(seconds=1)  # the last second of the year
     book.properties.created = moment
     book.properties.modified = moment
     book.save(buffer)
-    return _fixed_times(buffer.getvalue(), (year, 12, 31, 23, 59, 58))
+    return _finished(buffer.getvalue(), (moment - dt.timedelta(seconds=1)).timetuple()[:6], exact)
 
 
-def _fixed_times(data: bytes, when: tuple) -> bytes:
-    """The same workbook with every zip entry dated ``when``: identical input, identical bytes."""
+# ---- numbers, exactly ---------------------------------------------------------------------
+# A figure goes into its cell as the Decimal it is. openpyxl writes a number's text as
+# "%.16g" of a float, which turns 0.07 into 0.07000000000000001 and 9.3 into 9.300000000000001;
+# so, at the one boundary where a figure becomes cell XML, the value of every figure's cell is
+# written again as the figure's own decimal text (:func:`number_text`). A spreadsheet reads
+# that text as the nearest number it can hold, as it reads any number typed into a cell.
+
+
+def number_text(value: Decimal) -> str:
+    """The text a figure is written with in a cell: exact, without exponent or needless zeros.
+
+    >>> number_text(Decimal("0.1") + Decimal("0.2")), number_text(Decimal("2961.99")), number_text(Decimal("0.00"))
+    ('0.3', '2961.99', '0')
+    """
+    return plain(value)
+
+
+_VALUE = re.compile(rb'(<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*>)<v>[^<]*</v>')
+
+
+def _exact_values(content: bytes, texts: dict, part: str) -> bytes:
+    """A worksheet's XML with the value of each figure's cell (by reference) written as ``texts`` gives it."""
+    done = set()
+
+    def replace(match: re.Match) -> bytes:
+        ref = match.group(2).decode("ascii")
+        if ref not in texts:
+            return match.group(0)
+        done.add(ref)
+        return match.group(1) + b"<v>" + texts[ref].encode("ascii") + b"</v>"
+
+    content = _VALUE.sub(replace, content)
+    if len(done) != len(texts):  # openpyxl wrote a figure's cell in a form this does not know
+        raise RuntimeError(f"{part}: {len(texts) - len(done)} cells not written exactly")
+    return content
+
+
+def _finished(data: bytes, when: tuple, exact: dict) -> bytes:
+    """The saved workbook with every figure written exactly (``exact``: part → cell → text) and
+    every zip entry dated ``when``: identical input, identical bytes."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
@@ -83,11 +123,14 @@ def _fixed_times(data: bytes, when: tuple) -> bytes:
             if item.filename == "docProps/core.xml":  # openpyxl stamps the time of saving
                 content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", lambda m: m.group(1) + stamp.encode(), content)
                 content = re.sub(rb"(<dcterms:created[^>]*>)[^<]*", lambda m: m.group(1) + stamp.encode(), content)
+            elif exact.get(item.filename):
+                content = _exact_values(content, exact[item.filename], item.filename)
             target.writestr(info, content)
     return out.getvalue()
 
 
-def _sheet(sheet, table: Table, department: str, unit: str, year: int) -> None:
+def _sheet(sheet, table: Table, department: str, unit: str, year: int) -> dict:
+    """Lay the table out on the sheet; returns the exact text of every figure by its cell reference."""
     rows = _layout(table)
     width = max(len(r) for r in rows)
     sheet.append(_row([f"表{table.position or table.number}"]))
@@ -97,9 +140,10 @@ def _sheet(sheet, table: Table, department: str, unit: str, year: int) -> None:
     sheet["A2"].font = Font(bold=True, size=14)
     sheet["A2"].alignment = Alignment(horizontal="center")
     header_rows = _header_rows(table)
+    exact = {}
     for i, row in enumerate(rows):
         sheet.append(_row(row))
-        excel_row = 4 + i
+        excel_row = TOP_ROWS + 1 + i
         for col, value in enumerate(row, 1):
             cell = sheet.cell(excel_row, col)
             cell.border = BOX
@@ -107,9 +151,12 @@ def _sheet(sheet, table: Table, department: str, unit: str, year: int) -> None:
                 cell.fill = HEAD
                 cell.font = Font(bold=True)
                 cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            elif isinstance(value, Decimal):
+                cell.number_format = NUMBER_FORMAT
+                exact[cell.coordinate] = number_text(value)
             elif isinstance(value, (int, float)) and not isinstance(value, bool) and not _is_number_column_index(table, col):
                 cell.number_format = NUMBER_FORMAT
-    note_row = 4 + len(rows)
+    note_row = TOP_ROWS + 1 + len(rows)
     sheet.cell(note_row, 1, _cell_text(f"注：{_note(table)}"))
     if table.empty_note:
         sheet.cell(note_row + 1, 1, _cell_text(table.empty_note))
@@ -119,45 +166,42 @@ def _sheet(sheet, table: Table, department: str, unit: str, year: int) -> None:
                 cell.data_type = "s"  # text, whatever it begins with: never a formula
     for col in range(1, width + 1):
         sheet.column_dimensions[get_column_letter(col)].width = 14 if col > 2 else 22
-    sheet.freeze_panes = sheet.cell(4 + header_rows, 1)
+    sheet.freeze_panes = sheet.cell(TOP_ROWS + 1 + header_rows, 1)
+    return exact
 
 
 def _note(table: Table) -> str:
-    return NOTES[table.number]
+    return table.layout.note
 
 
 def _is_number_column_index(table: Table, col: int) -> bool:
-    """行次 columns hold whole numbers, printed without decimals."""
-    if table.number in (1, 4):
-        left = 2 + len(table.sides[0].columns)
-        return col == 2 or col == left + 2
+    """行次 columns (of a table of named rows in two halves) hold whole numbers, printed without decimals."""
+    if table.layout.form == SUMMARY:
+        left = table.sides[0]
+        return col == 2 or col == 2 + len(left.columns) + 2
     return False
 
 
 def _header_rows(table: Table) -> int:
-    if table.number == 7:
-        return 4
-    if len(table.sides) == 2:
-        return 2 if table.number == 6 else 3
-    return 3
+    return table.layout.header_rows
 
 
-def _num(value):
-    return None if value is None else float(value)
+def _three_public_head(layout: TableLayout) -> list:
+    """The four header rows of 表7: 预算数 | 决算数, the headings (twice), those under them, 栏次."""
+    width = len(layout.columns)
+    blocks = len(layout.blocks)
+    return [
+        [cell for block in layout.blocks for cell in [block] + [None] * (width - 1)],
+        list(layout.columns) * blocks,
+        [cell for head in layout.heads for cell in (head.under or [None])] * blocks,
+        list(range(1, width * blocks + 1)),
+    ]
 
 
 def _layout(table: Table) -> list:
     """Header rows and data rows of a table, cell by cell, as printed."""
-    if table.number == 7:
-        side = table.sides[0]
-        budget, actual = side.lines
-        return [
-            ["预算数"] + [None] * 5 + ["决算数"] + [None] * 5,
-            list(THREE_PUBLIC_COLUMNS) * 2,
-            [None, None, "小计", "公务用车购置费", "公务用车运行费", None] * 2,
-            list(range(1, 13)),
-            [_num(v) for v in budget.values + actual.values],
-        ]
+    if table.layout.form == THREE_PUBLIC:
+        return _three_public_head(table.layout) + [[v for line in table.sides[0].lines for v in line.values]]
     if len(table.sides) == 2:
         left, right = table.sides
         head = [[left.title] + [None] * (1 + len(left.columns)) + [right.title] + [None] * (1 + len(right.columns))]
@@ -174,9 +218,9 @@ def _layout(table: Table) -> list:
                 if line is None:
                     row += [None, None] + [None] * len(side.columns)
                 elif side.coded:
-                    row += [line.code or None, line.name, *[_num(v) for v in line.values]]
+                    row += [line.code or None, line.name, *line.values]
                 else:
-                    row += [line.name or None, line.number, *[_num(v) for v in line.values]]
+                    row += [line.name or None, line.number, *line.values]
             body.append(row)
         return head + body
     side = table.sides[0]
@@ -185,7 +229,7 @@ def _layout(table: Table) -> list:
         ["功能分类科目编码", "科目名称", *[None] * len(side.columns)],
         ["栏次", None, *range(1, len(side.columns) + 1)],
     ]
-    body = [[line.code or None, line.name, *[_num(v) for v in line.values]] for line in side.lines]
+    body = [[line.code or None, line.name, *line.values] for line in side.lines]
     return head + body
 
 
@@ -245,8 +289,6 @@ MAX_PARTS = 200  # zip entries
 MAX_SHEETS = 30
 MAX_SHEET_ELEMENTS = 100_000  # XML elements of one worksheet; the largest layout, filled, has about 30 000
 MAX_LOCATED = 20  # located problems of one kind per sheet; the rest are counted
-TOP_ROWS = 3  # 表号, 表名, 部门 and 单位
-NOTE_ROWS = 2  # 注 and the 说明 of an empty table
 MIB = 1024 * 1024
 
 
@@ -256,13 +298,10 @@ def layout_bounds() -> tuple:
     a ledger table lists 合计 and at most every 类、款、项 of the subject table."""
     from gongkai.final_accounts import subjects
 
-    header = max(_header_rows(Table(n, "", [None] * (2 if n in (1, 4, 6) else 1))) for n, _ in STANDARD)  # 表7: 4
-    body = 1 + max(len(subjects.functional()), len(subjects.economic()), 64)  # 表1 and 表4 have 30 and 32 rows
-    columns = max(
-        2 * len(THREE_PUBLIC_COLUMNS),  # 表7: 预算数 and 决算数 side by side
-        2 + max(len(c) for c in COLUMNS.values()),  # 编码, 名称 and the columns of a ledger table
-        (2 + 1) + (2 + len(COLUMNS[4])),  # 表4: 收入 (项目, 行次, 金额) beside 支出
-    )
+    header = max(layout.header_rows for layout in TABLES)  # 表7: 4
+    # 合计 and every 类、款、项 of a ledger table, or (表1, 表4) up to the last 行次
+    body = 1 + max(len(subjects.functional()), len(subjects.economic()), *(layout.last_row for layout in TABLES))
+    columns = max(layout.width for layout in TABLES)  # 表7: 预算数 and 决算数 side by side
     return TOP_ROWS + header + body + NOTE_ROWS, columns
 
 
@@ -542,7 +581,7 @@ def _read_book(data: bytes, reader: _Reader) -> tuple:
         if not any(p.code == "IMPORT_EXTERNAL_LINK" for p in reader.problems):
             for part in _external_parts(archive):
                 reader.problems.append(problem("IMPORT_EXTERNAL_LINK", file, None, f"工作簿含有指向外部工作簿的链接（{part}）；请在 Excel 中“编辑链接—断开链接”后再导入"))
-    missing = [f"表{n}" for n, _ in STANDARD if f"表{n}" not in printed]
+    missing = [f"表{n}" for n in LAYOUTS if f"表{n}" not in printed]
     if missing and printed:
         reader.problems.append(problem("XLSX_CELL", file, None, f"工作簿中缺少：{'、'.join(missing)}"))
     return printed, meta
@@ -556,10 +595,10 @@ class _Layout(Exception):
 
 
 def _table_number(title: str, rows: list) -> int | None:
-    for row in rows[:4]:
+    for row in rows[: TOP_ROWS + 1]:
         for cell in row:
             text = re.sub(r"\s+", "", str(cell or ""))
-            found = [(len(name), number) for number, name in STANDARD if text.endswith(name)]
+            found = [(len(name), number) for number, name in TITLES.items() if text.endswith(name)]
             if found:
                 return max(found)[1]  # 财政拨款收入支出决算总表, not 收入支出决算总表
     match = re.fullmatch(r"表\s*(\d)", title.strip())
@@ -567,7 +606,7 @@ def _table_number(title: str, rows: list) -> int | None:
 
 
 def _meta(rows: list, meta: dict) -> None:
-    for row in rows[:4]:
+    for row in rows[: TOP_ROWS + 1]:
         for cell in row:
             text = str(cell or "").strip()
             if text.startswith("部门："):
@@ -576,15 +615,15 @@ def _meta(rows: list, meta: dict) -> None:
                 meta.setdefault("单位", text.removeprefix("单位："))
 
 
-def _data_start(rows: list, number: int) -> int:
-    """Index of the first data row: after the 栏次 row (or the header rows of 表6)."""
+def _data_start(rows: list, layout: TableLayout) -> int:
+    """Index of the first data row: after the 栏次 row (or the header rows of 表6, 表7)."""
     for i, row in enumerate(rows):
         first = re.sub(r"\s+", "", str(row[0] or "")) if row else ""
         if first == "栏次":
             return i + 1
-        if number == 6 and first == "经济分类科目编码":
+        if layout.form == ECONOMIC and first == "经济分类科目编码":
             return i + 1
-        if number == 7 and row and row[0] == 1 and len(row) >= 12:
+        if layout.form == THREE_PUBLIC and row and row[0] == 1 and len(row) >= layout.width:
             return i + 1
     raise _Layout(1, "找不到表头（“栏次”一行）；请按模板的版式填写")
 
@@ -614,18 +653,19 @@ def _note_of(rows: list) -> str | None:
 
 
 def _read_table(number: int, sheet: str, rows: list, reader: _Reader) -> dict:
-    start = _data_start(rows, number)
+    layout = LAYOUTS[number]
+    start = _data_start(rows, layout)
     body = _body(rows, start)
-    if number == 7:
-        if not body:
-            raise _Layout(start + 1, "没有数据行")
-        excel_row, row = body[0]
-        values = [reader.number(sheet, excel_row, c + 1, v) for c, v in enumerate(row[:12])]
-        names = list(THREE_PUBLIC_COLUMNS)
-        return {"预算数": dict(zip(names, values[:6])), "决算数": dict(zip(names, values[6:12]))}
-    if number in (1, 4, 6):
-        return _two_sided(number, sheet, rows, body, reader)
-    columns = [str(c).strip() for c in rows[start - 3][2:] if c not in (None, "")] or list(COLUMNS[number])
+    if layout.form == THREE_PUBLIC:
+        return _three_public(layout, sheet, start, body, reader)
+    if layout.form == SUMMARY:
+        return _summary(layout, sheet, body, reader)
+    if layout.form == ECONOMIC:
+        return _economic(layout, sheet, body, reader)
+    # a ledger table: the row of column headings is the first of its header rows
+    side = layout.sides[0]
+    headings = rows[start - layout.header_rows] if start >= layout.header_rows else []
+    columns = [str(c).strip() for c in headings[2:] if c not in (None, "")] or list(side.columns)
     out_rows = []
     for excel_row, row in body:
         code, name = _code(row[0]), _text(row[1])
@@ -641,37 +681,57 @@ def _read_table(number: int, sheet: str, rows: list, reader: _Reader) -> dict:
     return table
 
 
-def _two_sided(number: int, sheet: str, rows: list, body: list, reader: _Reader) -> dict:
-    if number == 6:
-        personnel, public, totals = [], [], {}
-        for excel_row, row in body:
-            for side, offset in ((personnel, 0), (public, 3)):
-                code, name = _code(row[offset]), _text(row[offset + 1])
-                amount = reader.number(sheet, excel_row, offset + 3, row[offset + 2] if len(row) > offset + 2 else None)
-                if name in ("人员经费合计", "公用经费合计"):
-                    totals[name] = amount
-                elif name:
-                    side.append({"编码": code or "", "名称": name, "金额": amount if amount is not None else Decimal("0.00")})
-        return {"人员经费": personnel, "公用经费": public, "人员经费合计": totals.get("人员经费合计"), "公用经费合计": totals.get("公用经费合计")}
-    spending_width = 1 if number == 1 else 4
+def _three_public(layout: TableLayout, sheet: str, start: int, body: list, reader: _Reader) -> dict:
+    """表7: one data row, 预算数 then 决算数, each across the columns."""
+    if not body:
+        raise _Layout(start + 1, "没有数据行")
+    excel_row, row = body[0]
+    names = list(layout.columns)
+    values = [reader.number(sheet, excel_row, c + 1, v) for c, v in enumerate(row[: layout.width])]
+    return {block: dict(zip(names, values[i * len(names) : (i + 1) * len(names)])) for i, block in enumerate(layout.blocks)}
+
+
+def _economic(layout: TableLayout, sheet: str, body: list, reader: _Reader) -> dict:
+    """表6: 编码, 名称, 金额 of each half, side by side; each half's total row by its name."""
+    halves = [(side, [], sum(s.width for s in layout.sides[:i])) for i, side in enumerate(layout.sides)]  # (layout, rows, first cell)
+    total_names = {side.total for side in layout.sides}
+    totals: dict = {}
+    for excel_row, row in body:
+        for side, lines, offset in halves:
+            code, name = _code(row[offset]), _text(row[offset + 1])
+            amount = reader.number(sheet, excel_row, offset + 3, row[offset + 2] if len(row) > offset + 2 else None)
+            if name in total_names:
+                totals[name] = amount
+            elif name:
+                lines.append({"编码": code or "", "名称": name, "金额": amount if amount is not None else Decimal("0.00")})
+    out: dict = {side.title: lines for side, lines, _ in halves}
+    out.update({side.total: totals.get(side.total) for side, _, _ in halves})
+    return out
+
+
+def _summary(layout: TableLayout, sheet: str, body: list, reader: _Reader) -> dict:
+    """表1, 表4: 项目, 行次 and the figures of 收入, then of 支出, side by side."""
+    left, right = layout.sides
+    width = len(right.columns)
     income, spending = [], []
-    key = "决算数" if number == 1 else "金额"
+    key = left.columns[0]  # 决算数 (表1) or 金额 (表4)
     for excel_row, row in body:
         name, order = _text(row[0]), row[1]
         if name:
             income.append({"项目": name, "行次": _order(order), key: reader.number(sheet, excel_row, 3, row[2])})
-        name, order = _text(row[3]), row[4] if len(row) > 4 else None
+        at = left.width  # the first cell of 支出
+        name, order = _text(row[at]), row[at + 1] if len(row) > at + 1 else None
         if name:
-            values = [reader.number(sheet, excel_row, 6 + c, v) for c, v in enumerate(row[5 : 5 + spending_width])]
+            values = [reader.number(sheet, excel_row, at + 3 + c, v) for c, v in enumerate(row[at + 2 : at + 2 + width])]
             item = {"项目": name, "行次": _order(order)}
-            if number == 1:
-                item["决算数"] = values[0]
+            if width == 1:
+                item[right.columns[0]] = values[0]
             else:
                 item["数"] = values
             spending.append(item)
     table = {"收入": income, "支出": spending}
-    if number == 4:
-        table["支出列"] = list(COLUMNS[4])
+    if width > 1:
+        table["支出列"] = list(right.columns)
     return table
 
 

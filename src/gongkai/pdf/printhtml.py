@@ -6,22 +6,25 @@ No WeasyPrint here: this module produces strings, ``writer`` turns them into PDF
 from __future__ import annotations
 
 import datetime as dt
+import html as html_module
 import os
 import posixpath
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote, unquote, urlsplit
 
 import markdown as md
 from markupsafe import Markup
 
-from gongkai.site.catalog import FRONT_MATTER, Entry
+from gongkai.engine.project import Project
+from gongkai.render import rawhtml
 from gongkai.render.page import Compiled, Stash, render
 from gongkai.render.report_view import Links
 from gongkai.render.views import view_for
-from gongkai.render import rawhtml
-from gongkai.engine.yamlload import load_text
+from gongkai.site.catalog import FRONT_MATTER, Entry, page_url
+from gongkai.site.frontmatter import MARKDOWN_SUFFIXES
+from gongkai.site.pages import SitePages
 
 DEFAULT_EXTENSIONS = ["admonition", "attr_list", "md_in_html", "footnotes"]
 MKDOCS_BUILTINS = ["toc", "tables", "fenced_code"]  # MkDocs always adds these
@@ -38,43 +41,6 @@ class Job:
     date: str = ""
     key: str = ""  # content hash of everything the PDF depends on
     base: str = ""  # folder (inside the sandbox root) that relative URLs start from
-
-
-def site_config(project: Path) -> dict:
-    """The plain settings of the project's mkdocs.yml (read as data; MkDocs itself is not needed)."""
-    path = project / "mkdocs.yml"
-    if not path.is_file():
-        return {}
-    loaded = load_text(path.read_text(encoding="utf-8"), str(path))
-    return loaded.value if isinstance(loaded.value, dict) else {}
-
-
-def docs_folder(project: Path) -> Path:
-    return project / str(site_config(project).get("docs_dir") or "docs")
-
-
-def markdown_settings(project: Path) -> tuple[list, dict]:
-    """The Markdown extensions of the project's mkdocs.yml, so PDFs read Markdown as the site does."""
-    config = site_config(project)
-    if not config:
-        return MKDOCS_BUILTINS + DEFAULT_EXTENSIONS, {}
-    extensions, configs = [], {}
-    for item in config.get("markdown_extensions") or []:
-        if isinstance(item, str):
-            extensions.append(item)
-        elif isinstance(item, dict):
-            for name, options in item.items():
-                extensions.append(name)
-                if isinstance(options, dict):
-                    configs[name] = {k: _plain(v) for k, v in options.items()}
-    extensions = extensions or list(DEFAULT_EXTENSIONS)
-    return MKDOCS_BUILTINS + [e for e in extensions if e not in MKDOCS_BUILTINS], configs
-
-
-def _plain(value):
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
 
 
 def document_date(entry: Entry) -> str:
@@ -116,6 +82,58 @@ def from_docs_root(html: str, folder: str) -> str:
     return _LOCAL_REF.sub(rewrite, html)
 
 
+_ATTRIBUTE = r"""\s+[^\s=>/"']+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?"""
+_LINK_TAG = re.compile(rf"<(?:a|area)\b(?:{_ATTRIBUTE})*\s*/?>", re.I)
+_LINK_HREF = re.compile(r"""(\s+)href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f]")
+_KEPT_SCHEMES = {"http", "https", "mailto"}
+
+
+def public_links(html: str, folder: str, site_url: str | None) -> str:
+    """Links of a page's HTML as a PDF may carry them. A PDF is read away from the site, and
+    WeasyPrint would make a relative link (``[另一份报告](a02.md)``) a ``file:`` link to the
+    build machine's folder (naming its path, and different on every machine). So a relative
+    link (seen from the page's docs folder ``folder``) becomes the page's public address under
+    ``site_url`` as MkDocs makes it (``a02.md#x`` → ``SITE/2021/dept/a02/#x``, percent-encoded),
+    or, without ``site_url``, loses its address and stays as text. Anchors in the document
+    (``#x``) and http, https and mailto links stay; any other scheme, or a path above the
+    docs folder, loses its address."""
+    base = site_url.rstrip("/") + "/" if site_url else None
+
+    def attribute(m):
+        raw = next(g for g in m.group(2, 3, 4) if g is not None)
+        url = html_module.unescape(raw).strip()
+        scheme = _SCHEME.match(_URL_NOISE.sub("", url))  # as a browser reads it: tabs and newlines dropped
+        if url.startswith("#") or (scheme and scheme.group(1).lower() in _KEPT_SCHEMES):
+            return m.group(0)
+        target = None if scheme or url.startswith(("/", "\\")) or base is None else _site_address(url, folder)
+        if target is None:
+            return ""
+        return f'{m.group(1)}href="{html_module.escape(base + target, quote=True)}"'
+
+    return _LINK_TAG.sub(lambda tag: _LINK_HREF.sub(attribute, tag.group(0)), html)
+
+
+def _site_address(url: str, folder: str) -> str | None:
+    """A relative link of the page in ``folder`` as an address from the site's root, or None
+    when it leaves the site."""
+    parts = urlsplit(url)
+    path = unquote(parts.path)
+    joined = posixpath.normpath(posixpath.join(folder or ".", path)) if path else None
+    if joined is not None and (joined == ".." or joined.startswith(("../", "/"))):
+        return None
+    if joined is None or joined == ".":
+        address = "" if joined == "." else None
+    elif PurePosixPath(joined).suffix in MARKDOWN_SUFFIXES:
+        address = page_url(joined)
+    else:
+        address = joined + ("/" if path.endswith("/") else "")
+    if address is None:
+        return None
+    return quote(address, safe="/") + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+
+
 _SVG = re.compile(r"(<svg\b.*?</svg>)", re.S)
 
 
@@ -129,26 +147,29 @@ def prefix_ids(html: str, prefix: str) -> str:
 
 
 class PrintRenderer:
-    """Turns catalog entries into print HTML with the site's templates and Markdown settings."""
+    """Turns catalog entries into print HTML with the site's templates and Markdown settings
+    (``markdown``: the extensions and their options as MkDocs resolved them from mkdocs.yml)."""
 
-    def __init__(self, project: Path, docs: Path, html_env, markdown_env, charts: dict, generated: dict):
-        self.project = project
-        self.docs = docs
+    def __init__(self, project: Project, html_env, markdown_env, charts: dict, generated: dict, markdown: tuple | None = None, site_url: str | None = None):
+        self.kinds = project.kinds
+        self.site_url = site_url or None  # links in the PDFs point there (public_links)
+        self.project = project.root
+        self.docs = project.docs
         self.html_env = html_env
         self.compiled = Compiled(markdown_env)
         self.charts = charts
         self.generated = generated
-        self.extensions, self.extension_configs = markdown_settings(project)
+        extensions, configs = markdown if markdown is not None else (MKDOCS_BUILTINS + DEFAULT_EXTENSIONS, {})
+        self.extensions, self.extension_configs = list(extensions), dict(configs)
         self.bodies: dict = {}  # a report's body is made once, for its own PDF and its volume
 
     @classmethod
-    def for_catalog(cls, project: Path, docs: Path, catalog, html_env, markdown_env) -> "PrintRenderer":
-        """A renderer for a catalog's reports, with the generated pages of the data files that have none."""
-        from gongkai.site.pages import SitePages
-
+    def for_catalog(cls, project: Project, catalog, html_env, markdown_env, markdown: tuple | None = None, site_url: str | None = None) -> "PrintRenderer":
+        """A renderer for a catalog's reports, with the generated pages of the data files that
+        have none; ``site_url`` (mkdocs.yml) is where the PDFs' links to other pages point."""
         pages = SitePages(catalog, html_env, markdown_env)
         generated = {e.page.src_uri: pages.report(e).content for e in catalog.entries if e.page.generated}
-        return cls(project, docs, html_env, markdown_env, catalog.charts, generated)
+        return cls(project, html_env, markdown_env, catalog.charts, generated, markdown, site_url)
 
     def body(self, entry: Entry) -> str:
         """The report's content as HTML: page template, Markdown, tables and charts."""
@@ -158,11 +179,12 @@ class PrintRenderer:
 
     def _body(self, entry: Entry) -> str:
         stash = Stash()
-        view = view_for(entry.scored, self.html_env, stash, Links(), self.charts)
+        view = view_for(entry.scored, self.html_env, stash, Links(), self.charts, self.kinds)
         text = render(self.compiled, page_markdown(entry, self.docs, self.generated), view.context(), entry.page.src_uri)
         converter = md.Markdown(extensions=self.extensions, extension_configs=self.extension_configs)
-        html = stash.fill(rawhtml.clean_for_print(converter.convert(text), posixpath.dirname(entry.page.src_uri)))
-        return from_docs_root(html, posixpath.dirname(entry.page.src_uri))
+        folder = posixpath.dirname(entry.page.src_uri)
+        html = public_links(stash.fill(rawhtml.clean_for_print(converter.convert(text), folder)), folder, self.site_url)
+        return from_docs_root(html, folder)
 
     def report(self, entry: Entry) -> str:
         """A whole printable document for one report."""

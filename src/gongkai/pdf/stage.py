@@ -29,13 +29,15 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from gongkai import __version__
-from gongkai.site.catalog import FRONT_MATTER, Catalog, Entry
 from gongkai.engine.files import write_atomic
 from gongkai.engine.problems import terminal_text
 from gongkai.pdf.printhtml import Job, PrintRenderer, document_date
+from gongkai.render.environment import html_environment, markdown_environment
+from gongkai.site import catalog as catalog_module
+from gongkai.site.catalog import FRONT_MATTER, Catalog, Entry
+from gongkai.site.config import PDF_CACHE, load_site, parse_shard  # noqa: F401  (parse_shard: gongkai build --shard)
 
 PDF_FOLDER = "pdf"
-PDF_CACHE = Path(".cache") / "gongkai" / "pdf"  # inside the project
 FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", str(Path.home() / ".fonts"))
 
 
@@ -120,16 +122,6 @@ def in_shard(output: str, shard: tuple | None) -> bool:
         return True
     k, n = shard
     return int(hashlib.sha256(output.encode("utf-8")).hexdigest(), 16) % n == k - 1
-
-
-def parse_shard(text: str | None) -> tuple | None:
-    """"2/5" → (2, 5); None or "" → None. Raises ValueError with a Chinese message."""
-    if not text:
-        return None
-    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
-    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
-        raise ValueError(f"分片应写成 K/N（1 ≤ K ≤ N），如 2/4，而不是“{text}”")
-    return int(match.group(1)), int(match.group(2))
 
 
 def plan(catalog: Catalog, renderer: PrintRenderer, only: set | None = None, shard: tuple | None = None) -> list:
@@ -411,18 +403,17 @@ def build_pdfs(catalog: Catalog, renderer: PrintRenderer, root: Path, out: Path,
 
 
 def project_pdfs(project: Path, out: Path, workers: int | None = None, only: set | None = None, use_cache: bool = True, progress: bool | None = None, shard: tuple | None = None) -> tuple:
-    """``gongkai pdf``: the PDFs of a project without building the site. Returns (catalog, outcomes);
-    resources are read only from the docs folder."""
-    from gongkai.site.catalog import build
-    from gongkai.render.environment import html_environment, markdown_environment
-    from gongkai.pdf.printhtml import docs_folder
-
-    docs = docs_folder(project)
-    catalog = build(project, docs, project / "data", downloads=("yaml", "json"))  # what PDFs attach
+    """``gongkai pdf``: the PDFs of the project in folder ``project`` without building the site.
+    Its mkdocs.yml is loaded by MkDocs (docs_dir, Markdown extensions, the gongkai plugin's
+    options). Returns (catalog, outcomes); resources are read only from the docs folder."""
+    site = load_site(project, shard=shard)
+    loaded = site.project
+    catalog = catalog_module.build(loaded, downloads=("yaml", "json"))  # what PDFs attach
     if catalog.failed:
         return catalog, []
-    html_env = html_environment(project)
+    html_env = html_environment(loaded.root)
     markdown_env = markdown_environment(html_env)
-    renderer = PrintRenderer.for_catalog(project, docs, catalog, html_env, markdown_env)
-    cache = project / PDF_CACHE if use_cache else None
-    return catalog, build_pdfs(catalog, renderer, docs, out, cache, workers, only, progress, shard)
+    site_url = getattr(site.config, "site_url", None) if site.config is not None else None
+    renderer = PrintRenderer.for_catalog(loaded, catalog, html_env, markdown_env, site.markdown, site_url)
+    cache = (loaded.settings.pdf_cache_dir or loaded.root / PDF_CACHE) if use_cache else None
+    return catalog, build_pdfs(catalog, renderer, loaded.docs, out, cache, workers, only, progress, loaded.settings.shard)

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, ValidationError
 
-from gongkai.engine.paths import display_name, inspect_tree, project_of
+from gongkai.engine.checking import DEFAULT_TOLERANCE
+from gongkai.engine.paths import display_name, inspect_tree
 from gongkai.engine.problems import problem
+from gongkai.engine.reading import validate
+from gongkai.engine.yamlload import load_bytes, load_file
 from gongkai.performance.records import KINDS, METHODS, Flag, Num, Record, Text
-from gongkai.engine.yamlload import load_file
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "rulesets"
 RULESET_SUFFIXES = (".yaml", ".yml")
@@ -85,7 +88,7 @@ class Ruleset(Record):
     goals: GoalRules | None = Field(None, alias="年度目标")
     weight_split: Literal["逐项", "平均"] = Field("逐项", alias="分值分配", description="平均：未写分值的指标平分上级分值（取整）")
     reasons_required: Flag = Field(True, alias="偏差原因必填")
-    tolerance: Num = Field(Decimal("0.01"), alias="尾数容差")
+    tolerance: Num = Field(DEFAULT_TOLERANCE, alias="尾数容差")
 
     def grade_of(self, total: Decimal) -> str | None:
         for grade in sorted(self.grades, key=lambda g: g.floor, reverse=True):
@@ -103,23 +106,39 @@ class Ruleset(Record):
         return next((r for r in self.method_rules if r.matches(name)), None)
 
 
-def ruleset_dirs(report_path: Path) -> tuple[tuple[Path, Path], ...]:
-    """Project ruleset folders for a report: ``rulesets/`` or ``data/rulesets/`` in its
-    ancestors up to its project's root (never above it: a folder such as ``/tmp/rulesets``
-    belongs to nobody), each with the folder it belongs to (files in it must resolve inside that)."""
-    found: list = []
-    project = Path(os.path.abspath(project_of(report_path)))
-    for parent in Path(os.path.abspath(report_path)).parents:
-        if not parent.is_relative_to(project):
-            break
-        for candidate in (parent / "rulesets", parent / "data" / "rulesets"):
-            if os.path.lexists(candidate) and candidate not in [f for f, _ in found] and (candidate.is_dir() or candidate.is_symlink()):
-                found.append((candidate, project))
-    return tuple(found)
+def _fingerprint(folder: Path) -> tuple:
+    """Names, sizes and times of a folder's YAML files: a different fingerprint, a changed folder."""
+    out = []
+    for path in sorted(folder.glob("*.y*ml")):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        out.append((path.name, st.st_size, st.st_mtime_ns))
+    return tuple(out)
 
 
-@lru_cache(maxsize=64)
-def _load_dir(directory: Path, owner: Path | None = None) -> tuple[dict, tuple]:
+_builtin: dict = {}  # the package's own rulesets, kept only while their files are unchanged
+
+
+def builtin_rulesets(vocabulary: tuple | None = None) -> tuple[Mapping, tuple]:
+    """The built-in rulesets by name, and problems (none unless the package was edited).
+
+    They are package files, not project data; they are read again whenever a file of theirs
+    changes (size or time), so no stale copy outlives an edit."""
+    key = _fingerprint(BUILTIN_DIR)
+    if _builtin.get("key") != key:
+        table, problems = _load_dir(BUILTIN_DIR, None, vocabulary)
+        _builtin.clear()
+        _builtin.update(key=key, value=(table, problems))
+    return _builtin["value"]
+
+
+def builtin_names() -> list[str]:
+    return sorted(builtin_rulesets()[0])
+
+
+def _load_dir(directory: Path, owner: Path | None = None, vocabulary: tuple | None = None) -> tuple[dict, tuple]:
     """The rulesets of one folder by name, and problems. Project folders (with an ``owner``)
     are read only through the guarded open: a link leaving the owner's folder, or a FIFO or
     device, is a located problem and is not read."""
@@ -131,38 +150,119 @@ def _load_dir(directory: Path, owner: Path | None = None) -> tuple[dict, tuple]:
         files = sorted(directory.glob("*.y*ml"))
     for path in files:
         display = display_name(owner, path) if owner is not None else None
-        ruleset, found = load_ruleset(path, display, owner)
+        ruleset, found = load_ruleset(path, display, owner, vocabulary)
         problems.extend(found)
         if ruleset is not None:
             table[ruleset.name] = ruleset
     return table, tuple(problems)
 
 
-def load_ruleset(path: Path, display: str | None = None, project: Path | None = None):
-    from gongkai.engine.reading import validate  # local: reading imports records, not rulesets
-
+def load_ruleset(path: Path, display: str | None = None, project: Path | None = None, vocabulary: tuple | None = None):
     loaded = load_file(path, display, project if project is not None else (BUILTIN_DIR if path.parent == BUILTIN_DIR else None))
     if loaded.problems:
         return None, loaded.problems
-    ruleset, problems = validate(Ruleset, loaded)
+    ruleset, problems = validate(Ruleset, loaded, vocabulary)
     problems = [problem("RULESET_INVALID", p.file, p.line, p.message) for p in problems]
     return ruleset, problems
 
 
-def find_ruleset(name: str, report_path: Path):
-    """The ruleset called ``name``: project folders first, then the built-in ones."""
-    problems: list = []
-    for directory, owner in ruleset_dirs(report_path) + ((BUILTIN_DIR, None),):
-        table, found = _load_dir(directory, owner)
-        problems.extend(found)
-        if name in table:
-            return table[name], problems
-    return None, problems
+def _candidates(folder: Path) -> tuple[Path, Path]:
+    return folder / "rulesets", folder / "data" / "rulesets"
 
 
-def builtin_names() -> list[str]:
-    return sorted(_load_dir(BUILTIN_DIR)[0])
+def _is_folder_entry(path: Path) -> bool:
+    return os.path.lexists(path) and (path.is_dir() or path.is_symlink())
 
 
-def clear_cache() -> None:
-    _load_dir.cache_clear()
+@dataclass(frozen=True)
+class RulesetLibrary:
+    """The rulesets a project's reports can name: its own folders first, then the built-in ones.
+
+    A report finds ``rulesets/`` or ``data/rulesets/`` in its own folder and every folder above
+    it up to the project root (never above it: a folder such as ``/tmp/rulesets`` belongs to
+    nobody), nearest first, then the built-in rulesets. The project root's two folders are read
+    when the library is loaded; a folder further down (``data/2021/rulesets/``) the first time a
+    report below it asks, once for the life of this library. A library belongs to one
+    :class:`~gongkai.engine.project.Project`: load the project again to see edited rulesets."""
+
+    root: Path | None
+    builtin: Mapping  # name → Ruleset (not to be changed: shared by every library of the process)
+    builtin_problems: tuple
+    folders: Mapping  # the root's folders → (rulesets by name, problems)
+    vocabulary: tuple | None = None
+    complete: bool = False  # True: ``folders`` holds every project folder (given as bytes); disk is not looked at
+    _below: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def load(cls, root: Path | None, vocabulary: tuple | None = None) -> "RulesetLibrary":
+        builtin, builtin_problems = builtin_rulesets(vocabulary)
+        folders: dict = {}
+        if root is not None:
+            root = Path(os.path.abspath(root))
+            for candidate in _candidates(root):
+                if _is_folder_entry(candidate):
+                    table, problems = _load_dir(candidate, root, vocabulary)
+                    folders[candidate] = (table, problems)
+        return cls(root, builtin, builtin_problems, folders, vocabulary)
+
+    @classmethod
+    def from_files(cls, root: Path, files: Mapping, vocabulary: tuple | None = None) -> "RulesetLibrary":
+        """A library of rulesets given as bytes (e.g. the files of a git revision, by path
+        relative to ``root``, posix) instead of read from disk: every ``…/rulesets/*.yaml`` among
+        ``files`` is a project ruleset of its folder. Nothing is read from disk but the built-in
+        rulesets; problems name the files as given. The caller decides which paths are safe."""
+        root = Path(os.path.abspath(root))
+        builtin, builtin_problems = builtin_rulesets(vocabulary)
+        folders: dict = {}
+        for rel in sorted(files):
+            path = Path(rel)
+            if path.parent.name != "rulesets" or path.suffix not in RULESET_SUFFIXES:
+                continue
+            table, problems = folders.setdefault(root / path.parent, ({}, []))
+            loaded = load_bytes(files[rel], rel)
+            ruleset, found = (None, loaded.problems) if loaded.problems else validate(Ruleset, loaded, vocabulary)
+            problems.extend(found if loaded.problems else [problem("RULESET_INVALID", p.file, p.line, p.message) for p in found])
+            if ruleset is not None:
+                table[ruleset.name] = ruleset
+        folders = {folder: (table, tuple(problems)) for folder, (table, problems) in folders.items()}
+        return cls(root, builtin, builtin_problems, folders, vocabulary, complete=True)
+
+    def folders_for(self, location=None) -> tuple[Path, ...]:
+        """The project ruleset folders a report at ``location`` searches, nearest first."""
+        if self.root is None:
+            return ()
+        where = Path(location) if location is not None else self.root / "_"
+        where = Path(os.path.abspath(where if where.is_absolute() else self.root / where))
+        found: list = []
+        for parent in where.parents:
+            if not parent.is_relative_to(self.root):
+                break
+            for candidate in _candidates(parent):
+                exists = candidate in self.folders if self.complete else _is_folder_entry(candidate)
+                if candidate not in found and exists:
+                    found.append(candidate)
+        return tuple(found)
+
+    def _folder(self, directory: Path) -> tuple:
+        if directory in self.folders:
+            return self.folders[directory]
+        if directory not in self._below:
+            table, problems = _load_dir(directory, self.root, self.vocabulary)
+            self._below[directory] = (table, problems)
+        return self._below[directory]
+
+    def find(self, name: str, location=None) -> tuple:
+        """(the ruleset called ``name`` or None, problems of every folder searched on the way)."""
+        problems: list = []
+        for directory in self.folders_for(location):
+            table, found = self._folder(directory)
+            problems.extend(found)
+            if name in table:
+                return table[name], problems
+        problems.extend(self.builtin_problems)
+        if name in self.builtin:
+            return self.builtin[name], problems
+        return None, problems
+
+    def builtin_names(self) -> list[str]:
+        return sorted(self.builtin)

@@ -9,8 +9,8 @@ from decimal import Decimal
 from gongkai.performance.methods import GIVEN_SCORE_METHODS, METHODS, MethodError, Params
 from gongkai.engine.decimals import ONE, ZERO, divide, plain, round_half_up
 from gongkai.engine.problems import problem
-from gongkai.performance.records import Goal, Node, Report
-from gongkai.performance.rulesets import Ruleset
+from gongkai.performance.records import Funds, Goal, Node, Report
+from gongkai.performance.rulesets import FundsRules, Ruleset
 from gongkai.performance.targets import parse_quantity, parse_target
 
 
@@ -62,6 +62,22 @@ class FundsResult:
     arrival_rate: Decimal | None
     explanation: str
     line: int | None
+    denominator: Decimal | None = None  # what the 执行率 divides 全年执行数 by (funds_denominator)
+    denominator_name: str = "全年预算数"  # 全年预算数 or 到位数
+
+
+def funds_denominator(funds: Funds, rules: FundsRules) -> tuple[str, Decimal | None]:
+    """(name, value) of what the 执行率 divides 全年执行数 by: the ruleset's 执行率分母 —
+    到位数 when it says so and the data gives one, else 全年预算数. The one place this is
+    decided: scoring, the checks and the page all use :class:`FundsResult`."""
+    if rules.denominator == "到位数" and funds.arrived is not None:
+        return "到位数", funds.arrived
+    return "全年预算数", funds.budget
+
+
+def arrival_rate(funds: Funds) -> Decimal | None:
+    """资金到位率: 到位数 ÷ 全年预算数, when both are given (and the budget is not 0)."""
+    return divide(funds.arrived, funds.budget) if funds.arrived is not None and funds.budget else None
 
 
 @dataclass
@@ -134,9 +150,14 @@ class _Scorer:
         self.rules = rules
         self.params = params_of(rules)
         self.problems: list = []
+        self.part = "指标"  # the part of the report being scored: 指标, or 年度目标 (see gongkai.engine.checking)
 
     def report(self, code, line, message, **kw):
         self.problems.append(problem(code, self.file, line, message, **kw))
+
+    def where(self, path: tuple, *figure: str) -> tuple:
+        """The structured path of a node (and one of its figures) being scored."""
+        return (self.part, *path, *figure)
 
     # --- weights -------------------------------------------------------------------
     def split_weights(self, parent: Node, parent_weight: Decimal | None) -> dict:
@@ -167,7 +188,7 @@ class _Scorer:
                           explanation=" + ".join(plain(c.score) for c in children) + f" = {plain(score)}")
         weight = node.weight if node.weight is not None else derived_weight
         if weight is None:
-            self.report("WEIGHT_MISSING", node.line, f"指标“{node.name}”缺少分值")
+            self.report("WEIGHT_MISSING", node.line, f"指标“{node.name}”缺少分值", path=self.where(here, "分值"))
             weight = ZERO
         return self.score_leaf(node, here, weight)
 
@@ -182,11 +203,11 @@ class _Scorer:
                           applicable=policy != "折算", given=node.score, **base)
         if node.is_empty:
             score = weight if self.rules.empty == "满分" else ZERO
-            self.report("NODE_EMPTY", node.line, f"“{'/'.join(path)}”没有填写任何指标，按规则集计 {plain(score)} 分")
+            self.report("NODE_EMPTY", node.line, f"“{'/'.join(path)}”没有填写任何指标，按规则集计 {plain(score)} 分", path=self.where(path))
             return Scored(score=score, explanation=f"未填写指标：按规则集计 {plain(score)} 分", **base)
         method, params = self.choose(node)
         if method == "人工" and node.method is None:
-            agreeing = self.agreeing_default(node, weight)
+            agreeing = self.agreeing_default(node, weight, path)
             if agreeing is not None:
                 method, outcome = agreeing
                 return Scored(score=outcome.score, method=method, explanation=outcome.formula,
@@ -194,16 +215,16 @@ class _Scorer:
         try:
             outcome = METHODS[method](node, weight, params)
         except MethodError as err:
-            self.report(err.code, node.line, f"指标“{node.name}”（{method}）：{err.message}")
+            self.report(err.code, node.line, f"指标“{node.name}”（{method}）：{err.message}", path=self.where(path))
             fallback = node.score if node.score is not None else ZERO
             return Scored(score=min(max(fallback, ZERO), weight), method=method,
                           explanation=f"无法按{method}计分：{err.message}", given=node.score, **base)
         for code, message in outcome.notes:
-            self.report(code, node.line, f"指标“{node.name}”：{message}")
+            self.report(code, node.line, f"指标“{node.name}”：{message}", path=self.where(path))
         score = outcome.score
         if score < 0 or score > weight:
             self.report("SCORE_RANGE", node.line, f"指标“{node.name}”的得分 {plain(score)} 超出 0–{plain(weight)}",
-                        expected=f"0–{plain(weight)}", found=plain(score))
+                        expected=f"0–{plain(weight)}", found=plain(score), path=self.where(path, "得分"))
             score = min(max(score, ZERO), weight)
         completion = outcome.completion
         if completion is None and weight:
@@ -212,7 +233,7 @@ class _Scorer:
         return Scored(score=score, method=method, explanation=outcome.formula, completion=completion,
                       inputs=outcome.inputs, given=given, **base)
 
-    def agreeing_default(self, node: Node, weight: Decimal):
+    def agreeing_default(self, node: Node, weight: Decimal, path: tuple):
         """The default method and its outcome, when it gives exactly the evaluator's 得分."""
         if self.rules.default_method == "人工" or node.score is None:
             return None
@@ -225,7 +246,8 @@ class _Scorer:
         except MethodError as err:
             if err.code == "ACTUAL_UNPARSED" and node.actual is not None:
                 self.report("ACTUAL_NOT_MEASURED", node.line,
-                            f"指标“{node.name}”的指标值“{node.target}”是数量，完成值“{node.actual}”却不是，得分 {plain(node.score)} 无法核对")
+                            f"指标“{node.name}”的指标值“{node.target}”是数量，完成值“{node.actual}”却不是，得分 {plain(node.score)} 无法核对",
+                            path=self.where(path, "完成值"))
             return None
         return (method, outcome) if outcome.score == node.score and not outcome.notes else None
 
@@ -263,21 +285,20 @@ class _Scorer:
         if funds is None:
             return None
         rules = self.rules.funds
-        denominator = funds.arrived if rules.denominator == "到位数" and funds.arrived is not None else funds.budget
+        what, denominator = funds_denominator(funds, rules)
         rate = divide(funds.spent, denominator) if funds.spent is not None and denominator else None
-        arrival = divide(funds.arrived, funds.budget) if funds.arrived is not None and funds.budget else None
+        arrival = arrival_rate(funds)
         weight = funds.weight if funds.weight is not None else rules.weight
         if rate is None or weight is None:
             return FundsResult(rate, rate, weight, None if weight is None else ZERO, arrival,
-                               "" if weight is None else "缺少执行数或预算数，资金不得分", funds.line)
+                               "" if weight is None else "缺少执行数或预算数，资金不得分", funds.line, denominator, what)
         used = min(rate, ONE)
         if rules.rate_places is not None:
             used = round_half_up(used, rules.rate_places)
         score = round_half_up(weight * used, self.rules.places)
         shown = plain(used) if rules.rate_places is not None else f"{plain(round_half_up(used * 100, 2))}%"
-        what = "到位数" if denominator is funds.arrived else "全年预算数"
         formula = f"执行率 = {plain(funds.spent)} ÷ {plain(denominator)}（{what}）；{plain(weight)} × {shown} = {score}"
-        return FundsResult(rate, used, weight, score, arrival, formula, funds.line)
+        return FundsResult(rate, used, weight, score, arrival, formula, funds.line, denominator, what)
 
     def unscored(self, node: Node, path: tuple, derived_weight: Decimal | None) -> Scored:
         """A node of a goal that was not carried out: its weights, no score."""
@@ -300,13 +321,16 @@ class _Scorer:
             filled = sum(1 for t in tree for leaf in t.leaves() if leaf.node is not None and leaf.node.actual is not None)
             extra = f"，但填写了 {filled} 项完成值" if filled else ""
             effect = "计 0 分" if counted else "不计入平均"
-            self.report("GOAL_NOT_DONE", goal.line, f"年度目标“{goal.name}”未开展（{goal.not_done}）{extra}；按规则集{effect}")
+            self.report("GOAL_NOT_DONE", goal.line, f"年度目标“{goal.name}”未开展（{goal.not_done}）{extra}；按规则集{effect}",
+                        path=("年度目标", goal.name))
             return GoalResult(goal, goal.name, weight, ZERO, tree, goal.line, counted)
-        tree = self.score_nodes(goal.indicators, (goal.name,))
+        self.part = "年度目标"  # a goal's nodes' paths begin with the goal's name
+        try:
+            tree = self.score_nodes(goal.indicators, (goal.name,))
+        finally:
+            self.part = "指标"
         weight = sum((t.weight for t in tree), ZERO)
         return GoalResult(goal, goal.name, weight, sum((t.score for t in tree), ZERO), tree, goal.line)
-
-
 
 
 def score_report(report: Report, rules: Ruleset, file: str) -> ScoredReport:

@@ -64,7 +64,7 @@ class FinalAccountsView:
             raise ViewError(f"没有第 {表号} 张决算表（共 {len(tables)} 张）")
         table = tables[表号 - 1]
         names = " ".join(line.name for side in table.sides for line in side.lines if line.name)
-        return self._block("final_table.html", f"{table.title} {names}", table=table)
+        return self._block("final_table.html", f"{table.title} {names}", table=table, layout=table.layout)
 
     def all_tables(self) -> Markup:
         return Markup("").join(self.table(i) for i in range(1, len(self.result.tables) + 1))

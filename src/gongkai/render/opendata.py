@@ -1,6 +1,10 @@
 """Open data published beside each report page: the original YAML, JSON with the
 computed scores, and CSV of the indicator rows (UTF-8 with BOM so Excel opens it).
 
+Numbers, in the JSON and in the CSV, are their exact decimal text ("96.80", never a float),
+written by :func:`gongkai.engine.output.json_number`; in the JSON they are strings, and an
+absent number is ``null``.
+
 Every text cell of the CSV and of the Excel workbooks goes through :func:`safe_cell`, so
 that no name taken from a contributor's data is ever a formula in a spreadsheet."""
 
@@ -8,22 +12,16 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from decimal import Decimal
 
-from gongkai.engine.output import score_json
+from gongkai.engine.output import json_dumps, json_number, score_json
 from gongkai.performance.scoring import ScoredReport
 
 
-def _plain(value):
-    if isinstance(value, Decimal):
-        return f"{value:f}"
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+def _json_bytes(body: dict) -> bytes:
+    """A download's JSON: Decimals anywhere in ``body`` as their exact text (json_number)."""
+    return (json_dumps(body) + "\n").encode("utf-8")
 
 
 # ---- formula injection (OWASP "CSV injection") --------------------------------------
@@ -68,11 +66,13 @@ def _safe_row(row) -> list:
 def json_bytes(sr: ScoredReport) -> bytes:
     """``数据``: the report as entered (numbers as exact text); ``计算结果``: gongkai score."""
     data = sr.report.model_dump(by_alias=True, exclude_none=True, exclude_defaults=False)
-    body = {"数据": _plain(data), "计算结果": score_json(sr)}
-    return (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return _json_bytes({"数据": data, "计算结果": score_json(sr)})
 
 
-CSV_HEADER = ("年度目标", "一级指标", "二级指标", "三级指标", "四级指标", "指标值", "完成值", "分值", "得分", "计分方法", "计分说明", "偏差原因")
+CSV_HEADER = (
+    "年度目标", "一级指标", "二级指标", "三级指标", "四级指标",
+    "指标值", "完成值", "分值", "得分", "计分方法", "计分说明", "偏差原因",
+)  # fmt: skip
 
 
 def csv_bytes(sr: ScoredReport) -> bytes:
@@ -91,8 +91,8 @@ def csv_bytes(sr: ScoredReport) -> bytes:
                     *levels,
                     getattr(node, "target", None) or "",
                     getattr(node, "actual", None) or "",
-                    f"{leaf.weight:f}",
-                    f"{leaf.score:f}" if leaf.applicable else "不适用",
+                    json_number(leaf.weight),
+                    json_number(leaf.score) if leaf.applicable else "不适用",
                     leaf.method or "",
                     leaf.explanation,
                     (getattr(node, "deviation", None) or getattr(node, "reason", None) or ""),
@@ -111,16 +111,23 @@ def final_json_bytes(fr) -> bytes:
             "表号": t.position or t.number,
             "表名": t.title,
             "栏": [
-                {"名称": side.title, "列": list(side.columns), "行": [{"编码": l.code, "名称": l.name, "行次": l.number, "数": [_plain(v) for v in l.values]} for l in side.lines]}
+                {
+                    "名称": side.title,
+                    "列": list(side.columns),
+                    "行": [
+                        {"编码": line.code, "名称": line.name, "行次": line.number, "数": list(line.values)}
+                        for line in side.lines
+                    ],
+                }
                 for side in t.sides
             ],
             "空表说明": t.empty_note,
         }
         for t in fr.tables
     ]
-    figures = {k: _plain(v) for k, v in (fr.derived.totals.items() if fr.derived else [])}
-    body = {"数据": _plain(data), "计算结果": {"file": fr.file, "kind": fr.report.kind, "tables": tables, "figures": figures}}
-    return (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    figures = dict(fr.derived.totals) if fr.derived else {}
+    computed = {"file": fr.file, "kind": fr.report.kind, "tables": tables, "figures": figures}
+    return _json_bytes({"数据": data, "计算结果": computed})
 
 
 FINAL_CSV_HEADER = ("表号", "表名", "栏", "行次", "科目编码", "项目", "列", "金额")
@@ -137,5 +144,6 @@ def final_csv_bytes(fr) -> bytes:
                 for column, value in zip(side.columns, line.values):
                     if value is None:
                         continue
-                    writer.writerow(_safe_row((t.position or t.number, t.title, side.title or "", line.number or "", line.code, line.name, column, f"{value:f}")))
+                    row = (t.position or t.number, t.title, side.title or "", line.number or "", line.code, line.name)
+                    writer.writerow(_safe_row((*row, column, json_number(value))))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

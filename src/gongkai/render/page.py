@@ -11,6 +11,7 @@ call leaves a placeholder paragraph and :func:`fill` puts the HTML back afterwar
 from __future__ import annotations
 
 import re
+import secrets
 import traceback
 from dataclasses import dataclass, field
 
@@ -95,35 +96,93 @@ class Stash:
 
     A page's HTML can be filled in two steps: :meth:`search_view` puts only each block's
     words where the block goes (what the site's search indexes: indicator names, not
-    hundreds of table cells), and :meth:`fill` puts the whole blocks in the final page."""
+    hundreds of table cells), and :meth:`fill` puts the whole blocks in the final page.
+
+    Placeholders cannot be forged or multiplied. Each holds a random token of this stash
+    (``gkblock<16 hex digits>n<index>x``), so text from the data (an indicator named
+    ``gkblock0x``) is only text. A block put inside another block (``报告表格()`` holds the
+    tables it prints) is put in place when the outer block is stashed, once: a placeholder
+    is used at most once there, and at most once by each :meth:`fill`, which is a single
+    pass over the page that never looks again at the HTML it puts in. A placeholder inside a
+    tag (an attribute value) is removed, not filled, and no placeholder is left in the output.
+    While a page's template runs (:func:`sandbox.limits`), the blocks it stashes hold at most
+    :data:`sandbox.MAX_OUTPUT` characters in all."""
 
     prefix: str = "gkblock"
-    blocks: list = field(default_factory=list)
-    words: dict = field(default_factory=dict)
+    blocks: list = field(default_factory=list)  # (placeholder, HTML with its nested blocks in place)
+    words: dict = field(default_factory=dict)  # placeholder -> its words and its nested blocks' words
+    token: str = field(default_factory=lambda: secrets.token_hex(8))
+
+    def __post_init__(self) -> None:
+        key = re.escape(self.prefix + self.token) + r"n\d+x"
+        self._key = re.compile(key)
+        self._places = re.compile(
+            rf'<div class="gk-slot" data-gk-slot="({key})">[^<>]*</div>'  # 1: a slot of search_view
+            rf"|<p>({key})</p>"  # 2: the paragraph Markdown made of a placeholder
+            rf"|(<[^<>]*?{key}[^<>]*>)"  # 3: a tag with a placeholder in it
+            rf"|({key})"  # 4: a placeholder anywhere else (raw HTML blocks keep it bare)
+        )
+        self._index: dict = {}  # placeholder -> position in blocks
+        self._nested: set = set()  # placeholders put inside another block
+        self._size = 0
 
     def put(self, html: str, search_text: str = "") -> Markup:
-        key = f"{self.prefix}{len(self.blocks)}x"
+        key = f"{self.prefix}{self.token}n{len(self.blocks)}x"
+        nested: list = []
+
+        def inner(match: re.Match) -> str:
+            found = match.group(0)
+            at = self._index.get(found)
+            if at is None or found in self._nested:
+                return ""
+            self._nested.add(found)
+            nested.append(at)
+            return self.blocks[at][1]
+
+        html = self._key.sub(inner, str(html))
+        self._size += len(html)
+        if self._size > sandbox.MAX_OUTPUT and sandbox.limited():
+            raise sandbox.Refused(f"页面中的表格、图表等超过 {sandbox.MAX_OUTPUT} 个字符，已停止")
+        self._index[key] = len(self.blocks)
         self.blocks.append((key, html))
-        self.words[key] = search_text
+        words = [search_text, *(self.words[self.blocks[at][0]] for at in sorted(nested))]
+        self.words[key] = " ".join(filter(None, words))
         return Markup(f"\n\n{key}\n\n")
 
     def _slot(self, key: str) -> str:
-        return f'<div class="gk-slot" data-gk-slot="{key}">{escape(self._words(key))}</div>'
-
-    def _words(self, key: str) -> str:
-        html = dict(self.blocks)[key]
-        nested = [self._words(k) for k, _ in self.blocks if k != key and k in html]
-        return " ".join(filter(None, [self.words.get(key, ""), *nested]))
+        return f'<div class="gk-slot" data-gk-slot="{key}">{escape(self.words.get(key, ""))}</div>'
 
     def search_view(self, html: str) -> str:
-        for key, _ in reversed(self.blocks):
-            html = html.replace(f"<p>{key}</p>", self._slot(key))
-        return html
+        """``html`` with each block's paragraph replaced by a slot holding only its words."""
+        if self.prefix + self.token not in html:
+            return html
+
+        def slot(match: re.Match) -> str:
+            key = match.group(2)
+            if key is None or key not in self._index or key in self._nested:
+                return match.group(0)
+            return self._slot(key)
+
+        return self._places.sub(slot, html)
 
     def fill(self, html: str) -> str:
-        for key, block in reversed(self.blocks):  # later blocks may hold earlier ones
-            html = html.replace(self._slot(key), block).replace(f"<p>{key}</p>", block).replace(key, block)
-        return html
+        """``html`` with each block in place (at its slot, paragraph or bare placeholder, the
+        first one only) and every other placeholder removed."""
+        if self.prefix + self.token not in html:
+            return html
+        used: set = set()
+
+        def block(match: re.Match) -> str:
+            tag = match.group(3)
+            if tag is not None:
+                return self._key.sub("", tag)
+            key = match.group(1) or match.group(2) or match.group(4)
+            if key not in self._index or key in self._nested or key in used:
+                return ""
+            used.add(key)
+            return self.blocks[self._index[key]][1]
+
+        return self._places.sub(block, html)
 
 
 class PageError(Exception):
@@ -182,13 +241,19 @@ def render(env: jinja2.Environment | Compiled, markdown: str, context: dict, nam
 
 
 def _render_expressions(compiled: Compiled, source: str, context: dict, name: str) -> str:
-    out = []
+    """A page without statements, expression by expression: the whole page's output (not
+    only each expression's) is at most :data:`sandbox.MAX_OUTPUT` characters."""
+    out, size = [], 0
     for kind, text, line in _pieces(source):
         if kind == "text" or text in _LITERAL_TOKENS:
-            out.append(_LITERAL_TOKENS.get(text, text))
-            continue
-        template = _compile(lambda: compiled.expression(text), line)
-        out.append(_run(lambda: template.render(context), name, line))
+            piece = _LITERAL_TOKENS.get(text, text)
+        else:
+            template = _compile(lambda: compiled.expression(text), line)
+            piece = _run(lambda: template.render(context), name, line)
+        size += len(piece)
+        if size > sandbox.MAX_OUTPUT:
+            raise PageError(f"页面模板输出的文字超过 {sandbox.MAX_OUTPUT} 个字符，已停止", line)
+        out.append(piece)
     return "".join(out)
 
 
@@ -202,6 +267,8 @@ def _compile(compile_call, line: int | None) -> jinja2.Template:
         raise PageError(f"模板语法错误：{_syntax_message(exc.message or str(exc))}", line or exc.lineno) from None
     except (RecursionError, SyntaxError, MemoryError):
         raise PageError("模板语法错误：模板嵌套过深或过于复杂", line) from None
+    except Exception as exc:  # noqa: BLE001 — whatever else a page's text makes Jinja raise: located, never a traceback
+        raise PageError(f"模板语法错误：{_exception_text(exc)}", line or getattr(exc, "lineno", None)) from None
 
 
 _NO_FILTER = re.compile(r"No filter named '(.+?)'")
@@ -227,6 +294,15 @@ def _run(render_call, name: str, line: int | None) -> str:
         raise PageError(f"模板错误：{_syntax_message(str(exc))}", line or _line_in(exc, name)) from None
     except (LookupError, TypeError, ValueError, ArithmeticError) as exc:
         raise PageError(f"模板求值出错：{exc}", line or _line_in(exc, name)) from None
+    except AttributeError as exc:  # e.g. {{ 一级指标|dictsort }}: a filter given the wrong kind of value
+        raise PageError(f"模板求值出错：这个值不能这样使用（{_exception_text(exc)}）", line or _line_in(exc, name)) from None
+    except Exception as exc:  # noqa: BLE001 — any other error in a page is the page's problem: located, never a traceback
+        raise PageError(f"模板求值出错：{_exception_text(exc)}", line or _line_in(exc, name)) from None
+
+
+def _exception_text(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}：{text}" if text else type(exc).__name__
 
 
 def _undefined_message(exc: jinja2.UndefinedError) -> str:

@@ -15,7 +15,16 @@ the build:
 - a link (``a href``) is ``http:``, ``https:``, ``mailto:``, an anchor, or a relative
   address inside the site; a resource (``img src``) is only a relative path inside the
   site. Neither has another scheme (``data:``, ``file:``, ``javascript:``), ``//host``,
-  ``/abs`` or ``..`` above the site's root (in a PDF those would be ``file:`` addresses).
+  ``/abs`` or ``..`` above the site's root (in a PDF those would be ``file:`` addresses);
+- an ``id`` (or any attribute naming an element by its id: ``for``, ``name``,
+  ``aria-labelledby`` …, and the ``#fragment`` of a link inside the site) that starts with
+  ``__`` is renamed ``user-content-…``: the theme's own elements have such ids (Material reads
+  its configuration from ``#__config``, and ``__search``, ``__drawer``, ``__palette_0`` …
+  drive its controls), and the first element with an id wins, so a page's
+  ``<div id="__config">``, ``{: #__config }`` or a heading whose anchor is ``__config`` would
+  replace the theme's. Links and ids are renamed alike, so in-page links keep working.
+  (One underscore is not reserved: it is how Markdown's table of contents names every
+  heading without Latin letters, ``_1``, ``_2`` …, and no theme id is like that.)
 
 :func:`clean` is run on the HTML Markdown makes of a page, before gongkai's own tables and
 charts (stashed by ``render.page``) are put in, so only the contributor's part is cleaned.
@@ -72,6 +81,25 @@ ATTRIBUTES = {
     "ins": frozenset({"datetime"}),
 }
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+
+# Ids. The theme's own elements have ids starting with "__" (Material: __config, __search,
+# __drawer, __toc, __settings, __consent, __analytics, __palette_<n>, __nav_<path>, and, made
+# by its scripts, __code_<n>, __codelineno-…, __tabbed_…); a contributor's id that starts with
+# "__" (or equals one of these) is renamed with ID_PREFIX, as GitHub does with user content.
+# A single "_" is left alone: Markdown's toc names headings without Latin letters "_1", "_2" ….
+ID_PREFIX = "user-content-"
+RESERVED_ID_START = "__"
+THEME_IDS = frozenset(
+    {"__config", "__search", "__drawer", "__toc", "__settings", "__consent", "__analytics", "__announce", "__outdated", "__source", "__tabs"}
+)
+THEME_ID_PREFIXES = ("__palette_", "__nav_", "__code_", "__codelineno", "__tabbed_", "__md_")
+# Attributes whose value is an id, or a space-separated list of ids, of an element of the page.
+ID_ATTRIBUTES = frozenset({"id", "name", "for", "form", "list", "popovertarget", "anchor"})
+ID_LIST_ATTRIBUTES = frozenset(
+    {"headers", "itemref", "aria-controls", "aria-labelledby", "aria-describedby", "aria-owns", "aria-activedescendant", "aria-details", "aria-errormessage", "aria-flowto"}
+)
+# Attributes holding an address whose "#fragment" names an element by its id.
+FRAGMENT_ATTRIBUTES = frozenset({("a", "href"), ("area", "href"), ("img", "usemap")})
 _TABLE_ALIGN = re.compile(r"\s*text-align\s*:\s*(left|right|center|justify)\s*;?\s*", re.I)
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _URL_NOISE = re.compile(r"[\x00-\x20\x7f]")  # browsers drop tabs and newlines inside URLs
@@ -116,6 +144,51 @@ def refusal(tag: str, attribute: str, value: str, base: str = "") -> str | None:
     return None
 
 
+def reserved_id(name: str) -> bool:
+    """Whether ``name`` may be (or look like) an id of the theme's own elements."""
+    name = name.strip()
+    return name.startswith((RESERVED_ID_START, *THEME_ID_PREFIXES)) or name in THEME_IDS
+
+
+def safe_id(name: str) -> str:
+    """``name`` as a contributor's element may carry it: a reserved id gets :data:`ID_PREFIX`."""
+    return ID_PREFIX + name.strip() if reserved_id(name) else name
+
+
+def _safe_fragment(url: str) -> str:
+    """A link inside the site with its ``#fragment`` renamed like the id it points to."""
+    if "#" not in url or _scheme(url) is not None:
+        return url
+    address, fragment = url.split("#", 1)
+    if not reserved_id(unquote(fragment)):
+        return url
+    return f"{address}#{ID_PREFIX}{unquote(fragment).strip()}"
+
+
+def renamed(tag: str, attribute: str, value: str) -> str:
+    """``value`` with every reserved id it names renamed (the same value when there is none)."""
+    if attribute in ID_ATTRIBUTES:
+        return safe_id(value)
+    if attribute in ID_LIST_ATTRIBUTES:
+        return " ".join(safe_id(name) for name in value.split())
+    if (tag, attribute) in FRAGMENT_ATTRIBUTES:
+        return _safe_fragment(value)
+    return value
+
+
+def _reserved_names(tag: str, attribute: str, value: str) -> list:
+    """The reserved ids that ``value`` names (what :func:`renamed` renames)."""
+    if attribute in ID_ATTRIBUTES:
+        names = [value]
+    elif attribute in ID_LIST_ATTRIBUTES:
+        names = value.split()
+    elif (tag, attribute) in FRAGMENT_ATTRIBUTES and "#" in value and _scheme(value) is None:
+        names = [unquote(value.split("#", 1)[1])]
+    else:
+        names = []
+    return [name.strip() for name in names if reserved_id(name)]
+
+
 def _allowed_attributes(tag: str) -> frozenset:
     return GLOBAL_ATTRIBUTES | ATTRIBUTES.get(tag, frozenset())
 
@@ -128,7 +201,7 @@ def clean(html: str, base: str = "") -> str:
     the page's folder inside the site, from which relative resources are resolved."""
 
     def keep(tag: str, attribute: str, value: str) -> str | None:
-        return None if refusal(tag, attribute, value, base) else value
+        return None if refusal(tag, attribute, value, base) else renamed(tag, attribute, value)
 
     return nh3.clean(
         html,
@@ -162,6 +235,7 @@ _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""", re
 class Removal:
     what: str  # Chinese, e.g. "<script> 标签"
     needle: str  # text to look for in the page's source, to name its line
+    renamed: bool = False  # an id renamed (see safe_id), not removed
 
 
 class _Audit(HTMLParser):
@@ -203,6 +277,12 @@ class _Audit(HTMLParser):
             reason = refusal(tag, name, value, self.base)
             if reason:
                 self._add(f"<{tag}> 的 {name}=“{value}”（{reason}）", value or name)
+                continue
+            for reserved in _reserved_names(tag, name, value):
+                key = f"id “{reserved}”"
+                if key not in self.removed:
+                    what = f"id “{reserved}”以“__”开头，这样的 id 留给网站主题，已改为“{safe_id(reserved)}”（页内链接随之改动）"
+                    self.removed[key] = Removal(what, reserved, renamed=True)
 
     def _fetches(self, tag: str, values: dict) -> None:
         for name, value in values.items():
@@ -233,7 +313,7 @@ def _audit(html: str, base: str) -> _Audit:
 
 
 def removals(html: str, base: str = "") -> list:
-    """What :func:`clean` removes from ``html``, in order of first appearance."""
+    """What :func:`clean` removes from ``html`` (and the reserved ids it renames), in order of first appearance."""
     return list(_audit(html, base).removed.values())
 
 
@@ -266,14 +346,14 @@ def _read(path) -> str | None:
 
 
 def clean_page(html: str, file: str, base: str = "", source_path=None) -> tuple[str, list]:
-    """``(clean(html), problems)``: a ``PAGE_HTML`` warning for each kind of thing removed,
-    at the first line of the page's source file (``source_path``) where it appears."""
+    """``(clean(html), problems)``: a ``PAGE_HTML`` warning for each kind of thing removed
+    (and each reserved id renamed), at the first line of the page's source file (``source_path``) where it appears."""
     found = removals(html, base)
     if not found:
         return clean(html, base), []
     source = _read(source_path)
     problems = [
-        problem("PAGE_HTML", file, _line_of(source, r.needle), f"页面中不允许的 HTML 已删除：{r.what}")
+        problem("PAGE_HTML", file, _line_of(source, r.needle), f"页面中的 {r.what}" if r.renamed else f"页面中不允许的 HTML 已删除：{r.what}")
         for r in found
     ]
     return clean(html, base), problems

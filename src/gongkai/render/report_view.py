@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 import jinja2
 from markupsafe import Markup
 
-from gongkai.engine.decimals import divide
-from gongkai.performance.scoring import Scored, ScoredReport, fraction_of
+from gongkai.performance.scoring import Scored, ScoredReport, arrival_rate, fraction_of
 from gongkai.render import charts
 from gongkai.render.page import Stash
 from gongkai.render.tables import indicator_table
@@ -92,14 +91,13 @@ class ReportView:
         funds, result = self.scored.report.funds, self.scored.funds
         if funds is None:
             return None
-        arrived = divide(funds.arrived, funds.budget) if funds.arrived is not None and funds.budget else None
         return {
             "年初预算数": funds.initial,
             "全年预算数": funds.budget,
             "到位数": funds.arrived,
             "全年执行数": funds.spent,
             "执行率": result.rate if result else None,
-            "到位率": result.arrival_rate if result and result.arrival_rate is not None else arrived,
+            "到位率": result.arrival_rate if result else arrival_rate(funds),
             "分值": result.weight if result else funds.weight,
             "得分": result.score if result else None,
             "计分说明": result.explanation if result else "",

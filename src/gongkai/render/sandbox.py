@@ -13,8 +13,11 @@ and ``{% … %}`` are untrusted. They run in an :class:`ImmutableSandboxedEnviro
   ``|attr("__class__")`` all end here); ``%`` does not format text;
 - stays within limits: no text or list built by the page larger than :data:`MAX_VALUE`
   (``*``, ``+``, ``~``, literals, the text filters), no integer beyond :data:`MAX_BITS`,
-  at most :data:`MAX_OUTPUT` characters from one template or macro, at most
-  :data:`MAX_STEPS` loop iterations and calls, and :data:`MAX_SECONDS`, per page.
+  no decimal number beyond 10 to the power ±:data:`MAX_EXPONENT` (``*`` and ``**`` are
+  refused before they are computed when their operands' sizes say the result would be;
+  ``{{ x }}`` prints a Decimal digit by digit), at most :data:`MAX_OUTPUT` characters from
+  one template or macro (and from a whole page: ``render.page`` adds up its expressions), at
+  most :data:`MAX_STEPS` loop iterations and calls, and :data:`MAX_SECONDS`, per page.
 
 Every refusal is a :class:`Refused` (at run time) or a :class:`RefusedStatement` (when the
 page is compiled), with a Chinese message; ``render.page`` turns both into a located
@@ -23,11 +26,13 @@ page is compiled), with a Chinese message; ``render.page`` turns both into a loc
 from __future__ import annotations
 
 import functools
+import math
 import time
 import weakref
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from decimal import Decimal
 from numbers import Number
 
 import jinja2
@@ -42,6 +47,7 @@ from markupsafe import Markup
 MAX_VALUE = 1_000_000  # characters of one text, or items (counted through nesting) of one list
 MAX_OUTPUT = 10_000_000  # characters one template, macro or {% set %} block may output
 MAX_BITS = 4096  # the largest integer * or ** may make
+MAX_EXPONENT = 1000  # the largest power of ten of a decimal number *, **, / or // may make (either way)
 MAX_STEPS = 20_000  # loop iterations plus calls in one page
 MAX_SECONDS = 60.0  # time one page's template may take
 
@@ -115,6 +121,11 @@ def limits():
         _BUDGET.reset(token)
 
 
+def limited() -> bool:
+    """Whether a page's template is running (inside :func:`limits`)."""
+    return _BUDGET.get() is not None
+
+
 def _spend() -> None:
     budget = _BUDGET.get()
     if budget is None:
@@ -183,11 +194,69 @@ def _check_multiply(left, right) -> None:
             raise Refused(f"页面模板中重复（*）得到的文字或列表过大（超过 {MAX_VALUE} 个字符或项）")
     elif _integers(left, right) and left.bit_length() + right.bit_length() > MAX_BITS:
         raise Refused(f"页面模板中乘法（*）的结果过大（超过 {MAX_BITS} 位）")
+    else:
+        _check_decimal_multiply(left, right)
 
 
 def _check_power(left, right) -> None:
     if _integers(left, right) and right > 0 and (left.bit_length() - 1) * right > MAX_BITS:
         raise Refused(f"页面模板中乘方（**）的结果过大（超过 {MAX_BITS} 位）")
+    if _decimal_operands(left, right):
+        size = _log10(left)
+        if size is None or size == 0:  # 0 ** n, 1 ** n and -1 ** n stay small
+            return
+        estimate = size * _as_float(right)
+        if not math.isfinite(estimate) or abs(estimate) > MAX_EXPONENT:
+            raise Refused(_TOO_LARGE_DECIMAL.format(op="乘方（**）"))
+
+
+_TOO_LARGE_DECIMAL = "页面模板中{op}的结果过大或过小（超过 10 的 ±" + str(MAX_EXPONENT) + " 次方）"
+
+
+def _decimal_operands(left, right) -> bool:
+    """A Decimal with a Decimal or an integer (the operations whose size the Decimal type does not bound)."""
+    numbers = (Decimal, int)
+    return isinstance(left, numbers) and isinstance(right, numbers) and (isinstance(left, Decimal) or isinstance(right, Decimal))
+
+
+def _as_float(value) -> float:
+    try:
+        return float(value)
+    except (OverflowError, ValueError):
+        return math.inf
+
+
+def _log10(value) -> float | None:
+    """log10 of ``|value|`` for a Decimal or an integer of any size (never through a float that
+    could overflow); None for zero; inf for an infinite or NaN Decimal."""
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return math.inf
+        if not value:
+            return None
+        exponent = value.adjusted()
+        return exponent + math.log10(float(abs(value).scaleb(-exponent)))
+    return math.log10(abs(value)) if value else None  # exact enough for an integer of any size
+
+
+def _check_decimal_multiply(left, right) -> None:
+    if not _decimal_operands(left, right):
+        return
+    sizes = (_log10(left), _log10(right))
+    if None in sizes:  # a zero: the product is zero
+        return
+    if abs(sizes[0] + sizes[1]) > MAX_EXPONENT + 1:
+        raise Refused(_TOO_LARGE_DECIMAL.format(op="乘法（*）"))
+
+
+def _check_decimal_result(operator: str, result):
+    """A Decimal result of ``*``, ``**``, ``/`` or ``//`` within 10 to the power ±:data:`MAX_EXPONENT`."""
+    if isinstance(result, Decimal) and result and (not result.is_finite() or abs(result.adjusted()) > MAX_EXPONENT):
+        raise Refused(_TOO_LARGE_DECIMAL.format(op=_OPERATOR_NAMES.get(operator, operator)))
+    return result
+
+
+_OPERATOR_NAMES = {"*": "乘法（*）", "**": "乘方（**）", "/": "除法（/）", "//": "整除（//）"}
 
 
 def _check_modulo(left, right) -> None:
@@ -343,6 +412,8 @@ def _finalize(inner):
     def finalize(value):
         if callable(value) and not isinstance(value, (str, jinja2.Undefined)):
             raise Refused("页面模板不能显示函数本身：调用时要加括号，如 {{ 指标表() }}")
+        if isinstance(value, Decimal) and value and value.is_finite() and abs(value.adjusted()) > MAX_EXPONENT:
+            raise Refused(f"页面模板要显示的数字过大或过小（超过 10 的 ±{MAX_EXPONENT} 次方），已停止")
         _checked(value)
         return inner(value)
 
@@ -352,7 +423,7 @@ def _finalize(inner):
 class PageEnvironment(ImmutableSandboxedEnvironment):
     """The sandbox for one build's pages (see the module docstring)."""
 
-    intercepted_binops = frozenset({"+", "*", "**", "%"})
+    intercepted_binops = frozenset({"+", "*", "**", "%", "/", "//"})
     code_generator_class = PageCodeGenerator
 
     def __init__(self, source: jinja2.Environment):
@@ -397,7 +468,7 @@ class PageEnvironment(ImmutableSandboxedEnvironment):
         if check is not None:
             check(left, right)
         result = self.binop_table[operator](left, right)
-        return _checked(result) if operator == "+" else result
+        return _checked(result) if operator == "+" else _check_decimal_result(operator, result)
 
     @staticmethod
     def checked_value(value):

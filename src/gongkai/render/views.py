@@ -1,14 +1,14 @@
-"""The page view for a result: a scored report or a 部门决算."""
+"""The page view of a result, whatever its kind: the kind makes it."""
 
 from __future__ import annotations
 
-from gongkai.final_accounts.evaluate import FinalResult
-from gongkai.render.final_view import FinalAccountsView
+from gongkai.engine.kinds import Evaluated, KindRegistry
+from gongkai.engine.project import builtin_kinds
 from gongkai.render.page import Stash
-from gongkai.render.report_view import Links, ReportView
+from gongkai.render.report_view import Links
 
 
-def view_for(result, env, stash: Stash, links: Links, charts: dict):
-    if isinstance(result, FinalResult):
-        return FinalAccountsView(result, env, stash, links, charts)
-    return ReportView(result, env, stash, links, charts)
+def view_for(result: Evaluated, env, stash: Stash, links: Links, charts: dict, kinds: KindRegistry | None = None):
+    """The view (``context()``: what the page's template can use) the result's kind makes;
+    ``kinds`` is the project's registry (by default the built-in kinds)."""
+    return (kinds or builtin_kinds()).of(result).view(result, env, stash, links, charts)

@@ -1,16 +1,16 @@
 """``gongkai diff``: what changed in the reports between two git revisions, said for a reviewer.
 
-Each version of a report is evaluated from a temporary copy (the file at its own relative path
-and the project ruleset folders of the same revision), then the two results are compared: total
+Each version of a report is evaluated from its bytes in that revision, with the project rulesets of the
+same revision (read the same way; nothing is written), then the two results are compared: total
 and grade, the indicators whose score changed, funds, annual goals, the 部门决算 totals, and the
 check problems that appeared or went away. Only what changed is reported.
 
 The revisions are untrusted (a pull request's author made them). Every path git lists is checked before
 it is used (``path_refusal``): a ``..``, ``.`` or empty component, an absolute path or a ``.git``
 component in any spelling is refused anywhere in the tree, a backslash or a control character where diff
-reads, and so is a symbolic link, a submodule or any other report or ruleset that is not a regular file. A refused path is a ``DIFF_PATH`` problem; it is never read
-and never written. The rest is written only under the temporary root (created, never followed, never
-overwritten) and evaluated there. Every text taken from the data is escaped before it goes into the
+reads, and so is a symbolic link, a submodule or any other report or ruleset that is not a regular file.
+A refused path is a ``DIFF_PATH`` problem; it is never read. Nothing of a revision is written to disk:
+reports and rulesets are evaluated from their bytes. Every text taken from the data is escaped before it goes into the
 Markdown (``md_text``, ``md_code``); the JSON keeps it exact, with terminal controls written as escapes.
 """
 
@@ -19,10 +19,8 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import shutil
 import stat
 import subprocess
-import tempfile
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -31,12 +29,14 @@ from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
 
 from gongkai import __version__
-from gongkai.final_accounts.evaluate import FinalResult
 from gongkai.engine.decimals import HUNDRED, fixed, money, percent, plain
-from gongkai.engine.pipeline import REPORT_SUFFIXES, Result, evaluate
+from gongkai.engine.kinds import Evaluated
+from gongkai.engine.pipeline import REPORT_SUFFIXES, Result, evaluate_source
 from gongkai.engine.problems import ERROR, INFO, SEVERITY_ZH, WARNING, Problem, problem, terminal_text
-from gongkai.performance.rulesets import clear_cache
+from gongkai.engine.project import Project, builtin_kinds
 from gongkai.performance.scoring import ScoredReport
+
+KINDS = builtin_kinds()  # what each evaluated version is asked of: is it scored, its figures
 
 MAIN_BRANCHES = ("origin/main", "main", "master")
 STATUS_ZH = {"added": "新增", "modified": "修改", "renamed": "重命名", "removed": "删除"}
@@ -138,10 +138,6 @@ def path_refusal(rel: str, strict: bool = True) -> str | None:
 def _shown(rel: str) -> str:
     """A path as the reader sees it: controls and undecodable bytes written as escapes."""
     return terminal_text(rel)
-
-
-class UnsafeWrite(Exception):
-    """A file could not be written under the temporary root (its reason, in Chinese)."""
 
 
 # ---- git ------------------------------------------------------------------------------------
@@ -372,17 +368,16 @@ def _ruleset_affects(ruleset: str, report: str) -> bool:
 
 
 class Snapshot:
-    """Evaluates report files of one revision from a temporary copy at the same relative paths.
-
-    Only files with safe paths are written, each once, under the temporary root: folders are created one
-    by one and never followed, files are created exclusively. Every path refused is kept in ``refused``.
-    """
+    """Evaluates report files of one revision from their bytes (``git cat-file`` for a commit, the
+    guarded read for the working tree), with the project ruleset files of the same revision given
+    as bytes too (:meth:`Project.with_rulesets`): nothing is written anywhere. Only files with safe
+    paths are read; every path refused is kept in ``refused``."""
 
     def __init__(self, tree: Tree):
         self.tree = tree
-        self.folder: Path | None = None
-        self._copied: set[str] = set()
-        self._written: dict[str, Path] = {}
+        self._rulesets: dict[str, bytes] = {}  # readable ruleset files of this revision, by path
+        self._looked: set[str] = set()  # ruleset paths already looked at (read or refused)
+        self._project: Project | None = None
         self.refused: dict[str, Problem] = {}  # path -> its DIFF_PATH problem
 
     def refuse(self, rel: str, reason: str) -> Problem:
@@ -392,39 +387,6 @@ class Snapshot:
                                         f"{where}的路径不安全：“{_shown(rel)}”{reason}；没有写出，也没有读取")
         return self.refused[rel]
 
-    def _write(self, rel: str, data: bytes) -> Path:
-        if rel in self._written:
-            return self._written[rel]
-        reason = path_refusal(rel)
-        if reason is not None:
-            raise UnsafeWrite(reason)
-        assert self.folder is not None
-        current = self.folder
-        parts = rel.split("/")
-        for part in parts[:-1]:
-            current = current / part
-            try:
-                os.mkdir(current, 0o700)
-            except FileExistsError:
-                if not stat.S_ISDIR(os.lstat(current).st_mode):  # only folders made here; never a link
-                    raise UnsafeWrite("与另一个文件重名，无法写入临时文件夹") from None
-            except OSError as exc:
-                raise UnsafeWrite(f"无法写入临时文件夹（{exc.strerror or exc}）") from None
-        target = current / parts[-1]
-        if os.path.commonpath([os.path.realpath(target.parent), str(self.folder)]) != str(self.folder):
-            raise UnsafeWrite("写出位置不在临时文件夹内")
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-        try:
-            fd = os.open(target, flags, 0o600)
-        except FileExistsError:
-            raise UnsafeWrite("与另一个文件重名，无法写入临时文件夹") from None
-        except OSError as exc:
-            raise UnsafeWrite(f"无法写入临时文件夹（{exc.strerror or exc}）") from None
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        self._written[rel] = target
-        return target
-
     def evaluate(self, rel: str) -> Result | None:
         reason = self.tree.refusal(rel)
         if reason is not None:  # the report is listed, not evaluated: its one problem says why
@@ -432,45 +394,31 @@ class Snapshot:
         data = self.tree.read(rel)
         if data is None:
             return None
-        if self.folder is None:
-            self.folder = Path(tempfile.mkdtemp(prefix="gongkai-diff-")).resolve()
+        rulesets = {}
         for ruleset in sorted(self.tree.files()):
-            if ruleset not in self._copied and _is_ruleset(ruleset) and _ruleset_affects(ruleset, rel):
-                self._copied.add(ruleset)
+            if not (_is_ruleset(ruleset) and _ruleset_affects(ruleset, rel)):
+                continue
+            if ruleset not in self._looked:
+                self._looked.add(ruleset)
                 why = self.tree.refusal(ruleset)
                 content = self.tree.read(ruleset) if why is None else None
-                try:
-                    if content is not None:
-                        self._write(ruleset, content)
-                except UnsafeWrite as exc:
-                    why = str(exc)
                 if why is not None:
                     self.refuse(ruleset, why)
-        try:
-            target = self._write(rel, data)
-        except UnsafeWrite as exc:
-            return Result(rel, None, [self.refuse(rel, str(exc))])
-        result = evaluate(target, display=rel)
-        result.problems = [self._local(p) for p in result.problems]
-        return result
+                elif content is not None:
+                    self._rulesets[ruleset] = content
+            if ruleset in self._rulesets:
+                rulesets[ruleset] = self._rulesets[ruleset]
+        if self._project is None:
+            self._project = Project.load(self.tree.repo.root, rulesets={})
+        return evaluate_source(data, rel, self._project.with_rulesets(rulesets), rel)
 
     def scan(self, in_scope) -> None:
         """Refuse every unsafe path the revision lists, used or not (a report's own refusal stays one problem)."""
         for rel, reason in self.tree.unsafe_names(in_scope):
             self.refuse(rel, reason)
 
-    def _local(self, p):
-        """Problems in copied ruleset files name the temporary folder: name the repository path."""
-        prefix = f"{self.folder}{os.sep}"
-        if prefix not in p.file and prefix not in p.message:
-            return p
-        fix = lambda text: text.replace(prefix, "").replace(os.sep, "/") if text and prefix in text else text  # noqa: E731
-        return replace(p, file=fix(p.file), message=fix(p.message))
-
     def close(self) -> None:
-        if self.folder is not None:
-            shutil.rmtree(self.folder, ignore_errors=True)
-            self.folder = None
+        """Nothing to clean up: no file was written."""
 
 
 # ---- which files changed ------------------------------------------------------------------------
@@ -660,14 +608,17 @@ class ReportDiff:
 
 
 def _title(result: Result | None):
+    """(name, 类型, department, year) of an evaluated version (every kind's record has them)."""
     scored = result.scored if result is not None else None
-    if isinstance(scored, ScoredReport):
-        r = scored.report
-        return (r.name, r.kind, r.department, r.year)
-    if isinstance(scored, FinalResult):
-        r = scored.report
-        return (r.title, "部门决算", r.department, r.year)
-    return None
+    if scored is None:
+        return None
+    r = scored.report
+    return (r.name, r.kind, r.department, r.year)
+
+
+def _scored(result: Evaluated | None) -> bool:
+    """Whether a version is of a kind that scores its reports (a total and a grade): its kind says."""
+    return result is not None and KINDS.of(result).standing(result).total is not None
 
 
 def _leaves(sr: ScoredReport | None) -> dict:
@@ -745,8 +696,8 @@ def compare(change: FileChange, old: Result | None, new: Result | None) -> Repor
     else:
         d.new_problems, d.resolved_problems = _problem_changes(old_problems, new_problems, paths)
 
-    old_sr = old_s if isinstance(old_s, ScoredReport) else None
-    new_sr = new_s if isinstance(new_s, ScoredReport) else None
+    old_sr = old_s if _scored(old_s) else None
+    new_sr = new_s if _scored(new_s) else None
     if old_sr is not None or new_sr is not None:
         d.places = (new_sr or old_sr).rules.places
         d.total = Pair(old_sr.total if old_sr else None, new_sr.total if new_sr else None)
@@ -765,12 +716,12 @@ def compare(change: FileChange, old: Result | None, new: Result | None) -> Repor
         if old_sr is not None and new_sr is not None:
             d.indicators = _indicator_changes(old_sr, new_sr)
 
-    old_fr = old_s if isinstance(old_s, FinalResult) else None
-    new_fr = new_s if isinstance(new_s, FinalResult) else None
+    old_fr = old_s if old_s is not None and old_sr is None else None  # a kind that is not scored: its figures
+    new_fr = new_s if new_s is not None and new_sr is None else None
     if old_fr is not None or new_fr is not None:
         d.unit = (new_fr or old_fr).report.unit
-        old_t = old_fr.derived.totals if old_fr is not None and old_fr.derived is not None else {}
-        new_t = new_fr.derived.totals if new_fr is not None and new_fr.derived is not None else {}
+        old_t = KINDS.of(old_fr).diff_figures(old_fr) if old_fr is not None else {}
+        new_t = KINDS.of(new_fr).diff_figures(new_fr) if new_fr is not None else {}
         if old_fr is not None and new_fr is not None:
             names = list(new_t) + [n for n in old_t if n not in new_t]
         else:
@@ -848,7 +799,6 @@ def run_diff(base: str | None = None, head: str | None = None, main_branch: str 
             if any(_ruleset_affects(r.path, f) for r in rulesets):
                 reports.append(FileChange("modified", f, f, edited=False))
     old_snap, new_snap = Snapshot(base_tree), Snapshot(head_tree)
-    clear_cache()
     try:
         diffs = []
         for change in reports:
@@ -858,7 +808,6 @@ def run_diff(base: str | None = None, head: str | None = None, main_branch: str 
     finally:
         old_snap.close()
         new_snap.close()
-        clear_cache()
     in_scope = lambda rel: _under(rel, prefix) or _is_ruleset(rel)  # noqa: E731  (what diff may read)
     for snap in (old_snap, new_snap):
         snap.scan(in_scope)

@@ -2,29 +2,25 @@
 
 A report page names its data file in its front matter (``数据: data/2021/x/a02.yaml``);
 a data file that no page names gets a generated page at the same place as its data
-(``data/2021/x/a02.yaml`` → ``2021/x/a02.md``). The catalog scores every report once,
-and knows each one's year, department, total and grade for the index pages."""
+(``data/2021/x/a02.yaml`` → ``2021/x/a02.md``). The catalog evaluates every report once
+with the project, and knows each one's year, department and standing (total and grade, as
+its kind says) for the index pages."""
 
 from __future__ import annotations
 
 import posixpath
-import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
-from gongkai.engine.paths import Refused, TooLarge, display_name, inside, inspect_tree, project_of, read_bytes_inside, safe_file
+from gongkai.engine.kinds import ReportKind, Standing
+from gongkai.engine.paths import Refused, TooLarge, display_name, inside, inspect_tree, read_bytes_inside, safe_file
 from gongkai.engine.pipeline import Result, discover_checked, evaluate, map_jobs
-from gongkai.render.charts import draw
-from gongkai.final_accounts import workbook
-from gongkai.final_accounts.evaluate import FinalResult
-from gongkai.render.opendata import csv_bytes, final_csv_bytes, final_json_bytes, json_bytes
-from gongkai.render.report_view import chart_specs
 from gongkai.engine.problems import has_errors, problem
-from gongkai.engine.yamlload import MAX_BYTES, load_text
-
-FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
-DATA_KEY = "数据"
+from gongkai.engine.project import Project
+from gongkai.engine.yamlload import MAX_BYTES
+from gongkai.render.charts import draw
+from gongkai.site.frontmatter import DATA_KEY, FRONT_MATTER, MARKDOWN_SUFFIXES, front_matter, read_page  # noqa: F401  (re-exported)
 
 
 @dataclass
@@ -49,11 +45,17 @@ def page_url(src_uri: str) -> str:
 class Entry:
     page: Page
     result: Result
-    downloads: dict = field(default_factory=dict)  # open-data file contents by kind
+    downloads: dict = field(default_factory=dict)  # open-data file contents by format
+    kind: ReportKind | None = None  # what evaluated it: asked for its view, standing, downloads
 
     @property
     def scored(self):
         return self.result.scored
+
+    @property
+    def standing(self) -> Standing:
+        """Total and grade for the lists (empty for a kind that is not scored)."""
+        return self.kind.standing(self.scored) if self.kind is not None else Standing()
 
     @property
     def report(self):
@@ -108,45 +110,23 @@ def _order(entry: Entry) -> tuple:
     return (entry.report.department, entry.page.src_uri)
 
 
-def front_matter(text: str, file: str) -> tuple[dict, int, list]:
-    """A page's front matter, the line its body starts on, and problems."""
-    match = FRONT_MATTER.match(text)
-    if not match:
-        return {}, 1, []
-    loaded = load_text(match.group(1) or "", file)
-    body_line = text[: match.end()].count("\n") + 1
-    if loaded.problems:
-        return {}, body_line, [problem("PAGE_FRONT_MATTER", file, p.line + 1 if p.line else 1, p.message) for p in loaded.problems]
-    if loaded.value is None:
-        return {}, body_line, []
-    if not isinstance(loaded.value, dict):
-        return {}, body_line, [problem("PAGE_FRONT_MATTER", file, 2, "页面头部信息（--- 之间）应为“键: 值”的形式")]
-    return loaded.value, body_line, []
-
-
 def report_pages(project: Path, docs: Path, data: Path) -> tuple[list, list]:
     """Pages that show reports: those naming a data file, then generated ones for the rest.
 
-    Markdown pages and data files that :mod:`gongkai.engine.paths` refuses (links leaving the
-    project, FIFOs, devices) are left out, each with its located problem."""
+    Every Markdown page (every suffix MkDocs reads as a page) is read whole and its front
+    matter checked (:mod:`gongkai.site.frontmatter`: gongkai's YAML loader, only the documented
+    keys), so the site build refuses a bad page before MkDocs reads it. Markdown pages and data
+    files that :mod:`gongkai.engine.paths` refuses (links leaving the project, FIFOs, devices)
+    are left out, each with its located problem."""
     pages, named, existing = [], set(), set()
-    markdown, problems = inspect_tree(project, docs, suffixes=(".md",)) if docs.is_dir() else ([], [])
+    markdown, problems = inspect_tree(project, docs, suffixes=MARKDOWN_SUFFIXES) if docs.is_dir() else ([], [])
     for md in markdown:
         src_uri = md.relative_to(docs).as_posix()
         existing.add(src_uri)
         display = display_name(project, md)
-        try:
-            head = _head(project, md, display)
-        except Refused as refused:
-            problems.append(refused.problem)
-            continue
-        except OSError as exc:
-            problems.append(problem("FILE_UNREADABLE", display, None, f"无法读取文件：{exc.strerror or exc}"))
-            continue
-        if not head.startswith("---"):
-            continue
-        meta, _, found = front_matter(head, display)
-        problems += found
+        head = read_page(project, md, display)
+        problems += head.problems
+        meta = head.meta
         if DATA_KEY not in meta:
             continue
         target = str(meta[DATA_KEY])
@@ -169,25 +149,22 @@ def report_pages(project: Path, docs: Path, data: Path) -> tuple[list, list]:
     return pages, problems
 
 
-def _head(project: Path, path: Path, display: str, limit: int = 8192) -> str:
-    """The first ``limit`` characters of a page (read through the guarded open)."""
-    return read_bytes_inside(project, path, display, first=limit * 4).decode("utf-8", errors="replace")[:limit]
-
-
 ALL_DOWNLOADS = ("yaml", "json", "csv", "xlsx")
 
 
-def build(project: Path, docs: Path, data: Path, downloads: tuple = ALL_DOWNLOADS) -> Catalog:
-    """Find, score and check every report shown on the site (and make the ``downloads`` asked for)."""
-    pages, problems = report_pages(project, docs, data)
+def build(project: Project, downloads: tuple = ALL_DOWNLOADS) -> Catalog:
+    """Find, evaluate and check every report shown on the site of ``project`` (its Markdown
+    folder and data folder), and make the ``downloads`` asked for."""
+    root, docs = project.root, project.docs
+    pages, problems = report_pages(root, docs, project.data)
     catalog = Catalog(problems=problems)
-    calls = [(str(project / p.data), p.data, wanted_charts(p, docs, project), downloads, str(project)) for p in pages]
+    calls = [(str(root / p.data), p.data, wanted_charts(p, docs, root), downloads, project) for p in pages]
     prepared = map_jobs(prepare, calls)
     for page, (result, charts, downloads) in zip(pages, prepared):
         catalog.problems += result.problems
         catalog.charts.update(charts)
         if result.scored is not None:
-            catalog.entries.append(Entry(page, result, downloads))
+            catalog.entries.append(Entry(page, result, downloads, project.kinds.of(result.scored)))
     return catalog
 
 
@@ -195,48 +172,43 @@ CHART_CALLS = {"score": "得分图(", "funds": "资金图(", "quarterly": "进�
 GENERATED_CHARTS = ("score",)  # what pages/report.md shows
 
 
-def wanted_charts(page: Page, docs: Path, project: Path | None = None) -> tuple:
+def wanted_charts(page: Page, docs: Path, root: Path) -> tuple:
     """The charts a page will show, so workers draw those and no others."""
     if page.generated:
         return GENERATED_CHARTS
     path = docs / page.src_uri
     try:
-        text = read_bytes_inside(project or project_of(path), path).decode("utf-8", errors="replace")
+        text = read_bytes_inside(root, path).decode("utf-8", errors="replace")
     except (Refused, OSError):
         return ()  # report_pages already refused it
     return tuple(kind for kind, call in CHART_CALLS.items() if call in text)
 
 
-def prepare(path: str, display: str, charts: tuple = (), downloads: tuple = ALL_DOWNLOADS, project: str | None = None) -> tuple:
-    """Everything about one report that does not need the page: its score and problems,
-    the SVG of the charts its page shows, and its open-data files. Runs in worker
-    processes on large sites. The YAML download is read through the guarded open."""
-    result = evaluate(path, display)
+def prepare(path: str, display: str, charts: tuple = (), downloads: tuple = ALL_DOWNLOADS, project: Project | None = None) -> tuple:
+    """Everything about one report that does not need the page: its result and problems, the
+    SVG of the charts its page shows, and its open-data files (as its kind makes them). Runs in
+    worker processes on large sites. The YAML download is read through the guarded open.
+    Without ``project``, the project the file belongs to is loaded for it."""
+    project = project if project is not None else Project.of(path)
+    result = evaluate(path, display, project)
     if result.scored is None:
         return result, {}, {}
     raw = b""
     if "yaml" in downloads:
         try:
-            raw = read_bytes_inside(Path(project) if project else project_of(path), path, display, limit=MAX_BYTES)
+            raw = read_bytes_inside(project.root, path, display, limit=MAX_BYTES)
         except Refused as refused:
             return Result(display, None, [refused.problem]), {}, {}
         except (TooLarge, OSError) as exc:
             return Result(display, None, [problem("FILE_UNREADABLE", display, None, f"无法读取文件：{exc}")]), {}, {}
-    if isinstance(result.scored, FinalResult):
-        fr = result.scored
-        makers = {
-            "yaml": lambda: raw,
-            "json": lambda: final_json_bytes(fr),
-            "csv": lambda: final_csv_bytes(fr),
-            "xlsx": lambda: workbook.write(fr.tables, fr.report.department, fr.report.unit, fr.report.year),
-        }
-        return result, {}, {kind: makers[kind]() for kind in downloads}
+    kind = project.kinds.of(result.scored)
     cache: dict = {}
-    for kind, spec in chart_specs(result.scored).items():
-        if kind in charts:
+    for name, spec in kind.charts(result.scored).items():
+        if name in charts:
             draw(spec, cache)
-    makers = {"yaml": lambda: raw, "json": lambda: json_bytes(result.scored), "csv": lambda: csv_bytes(result.scored)}
-    return result, cache, {kind: makers[kind]() for kind in downloads if kind in makers}
+    made = kind.downloads(result.scored, tuple(d for d in downloads if d != "yaml"))
+    files = {name: raw if name == "yaml" else made[name] for name in downloads if name == "yaml" or name in made}
+    return result, cache, files
 
 
 def relative_url(from_url: str, to_url: str) -> str:

@@ -18,7 +18,6 @@ from markupsafe import Markup
 from gongkai.site.catalog import Catalog, Entry, page_url, relative_url
 from gongkai.engine.decimals import ZERO, divide
 from gongkai.engine.paths import read_bytes_inside
-from gongkai.render.opendata import csv_bytes, json_bytes
 
 YEARS = "years"
 DEPARTMENTS = "departments"
@@ -70,12 +69,17 @@ def download_uris(entry: Entry) -> dict:
     return {kind: (folder / name).as_posix() for kind, name in download_files(entry).items()}
 
 
+def _made(entry: Entry, name: str) -> bytes:
+    """An open-data file of a report: made by the catalog, else by its kind now."""
+    return entry.downloads.get(name) or entry.kind.downloads(entry.scored, (name,))[name]
+
+
 def open_data(entry: Entry, project: Path) -> list:
     uris = download_uris(entry)
     files = [
         Generated(uris["yaml"], entry.downloads.get("yaml") or read_bytes_inside(project, project / entry.page.data, entry.page.data)),
-        Generated(uris["json"], entry.downloads.get("json") or json_bytes(entry.scored)),
-        Generated(uris["csv"], entry.downloads.get("csv") or csv_bytes(entry.scored)),
+        Generated(uris["json"], _made(entry, "json")),
+        Generated(uris["csv"], _made(entry, "csv")),
     ]
     if "xlsx" in uris:
         files.append(Generated(uris["xlsx"], entry.downloads["xlsx"]))
@@ -100,11 +104,12 @@ def _rows(entries: list, here: str) -> list:
 
 
 def _stats(entries: list) -> dict:
-    totals = [e.scored.total for e in entries if e.scored.total is not None]
+    standings = [e.standing for e in entries]
+    totals = [s.total for s in standings if s.total is not None]
     grades: dict = {}
-    for e in entries:
-        if e.scored.total is not None:
-            grades[e.scored.grade or "未定级"] = grades.get(e.scored.grade or "未定级", 0) + 1
+    for s in standings:
+        if s.total is not None:
+            grades[s.grade or "未定级"] = grades.get(s.grade or "未定级", 0) + 1
     return {
         "count": len(entries),
         "average": divide(sum(totals, ZERO), Decimal(len(totals))) if totals else None,
@@ -169,8 +174,7 @@ class SitePages:
 
     def report(self, entry: Entry) -> Generated:
         """A page for a data file that has no hand-written page."""
-        template = "pages/final_accounts.md" if entry.report.kind == "部门决算" else "pages/report.md"
-        text = self.markdown.get_template(template).render(data=entry.page.data)
+        text = self.markdown.get_template(entry.kind.page_template).render(data=entry.page.data)
         return Generated(entry.page.src_uri, text)
 
     def all(self, project: Path) -> list:
