@@ -16,6 +16,8 @@ site: setup
 	@echo "网站已生成到 site/"
 
 test: setup
+	$(VENV)/bin/ruff check src tests bench hooks
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -n auto -p no:cacheprovider
 
 check: setup

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from corpus import write_corpus
 
+
 def time_check(folder: Path) -> float:
     gongkai = Path(sys.executable).with_name("gongkai")
     start = time.perf_counter()
@@ -43,7 +44,9 @@ def main() -> None:
     print(f"机器：{os.cpu_count()} 核")
     print(f"gongkai check {n_small} 份报告：{t_small:.2f} 秒")
     print(f"gongkai check {args.reports} 份报告：{t_large:.2f} 秒（目标 < 3 秒）")
-    print(f"每份报告：{t_large / args.reports * 1000:.2f} 毫秒；{n_small} → {args.reports} 份的时间比：{t_large / t_small:.1f}×")
+    print(
+        f"每份报告：{t_large / args.reports * 1000:.2f} 毫秒；{n_small} → {args.reports} 份的时间比：{t_large / t_small:.1f}×"
+    )
 
 
 if __name__ == "__main__":

@@ -36,7 +36,9 @@ def synthetic_report(i: int, rng: random.Random) -> str:
             actual = rng.choice(["合格", "不合格"])
         else:
             actual = f"{rng.randint(0, 100)}%"
-        rows.append(f"          - {{名称: 指标{k + 1}, 分值: {w}, 指标值: \"{target}\", 完成值: \"{actual}\", 偏差原因: 原因说明}}")
+        rows.append(
+            f'          - {{名称: 指标{k + 1}, 分值: {w}, 指标值: "{target}", 完成值: "{actual}", 偏差原因: 原因说明}}'
+        )
     second = rng.choice(SECOND_LEVEL)
     return f"""类型: 项目支出绩效自评表
 规则: 自评表10加90
@@ -58,7 +60,12 @@ def synthetic_report(i: int, rng: random.Random) -> str:
 """ + "\n".join(rows) + "\n"
 
 
-PARTS = {"决策": ["项目立项", "绩效目标", "资金投入"], "过程": ["资金管理", "组织实施"], "产出": ["产出数量", "产出质量", "产出时效", "产出成本"], "效益": ["社会效益", "可持续影响", "满意度"]}
+PARTS = {
+    "决策": ["项目立项", "绩效目标", "资金投入"],
+    "过程": ["资金管理", "组织实施"],
+    "产出": ["产出数量", "产出质量", "产出时效", "产出成本"],
+    "效益": ["社会效益", "可持续影响", "满意度"],
+}
 PART_WEIGHTS = {"决策": 20, "过程": 20, "产出": 40, "效益": 20}
 
 
@@ -70,7 +77,7 @@ def synthetic_evaluation(i: int, rng: random.Random) -> str:
         weight = PART_WEIGHTS[part]
         shares = [weight // len(seconds)] * len(seconds)
         shares[0] += weight - sum(shares)
-        for second, share in zip(seconds, shares):
+        for second, share in zip(seconds, shares, strict=False):
             lines.append(f"      - 名称: {second}\n        下级:")
             n = rng.randint(2, 4)
             leaves = [share // n] * n
@@ -80,11 +87,19 @@ def synthetic_evaluation(i: int, rng: random.Random) -> str:
                     continue
                 if part in ("产出", "效益"):
                     target = rng.choice(["≥95%", "≥20个", "100%"])
-                    actual = {"≥95%": f"{rng.randint(60, 100)}%", "≥20个": f"{rng.randint(5, 40)}个", "100%": f"{rng.randint(70, 100)}%"}[target]
-                    lines.append(f"          - {{名称: {second}指标{k + 1}, 分值: {w}, 指标值: \"{target}\", 完成值: \"{actual}\", 偏差原因: 受客观因素影响未完全达到预期}}")
+                    actual = {
+                        "≥95%": f"{rng.randint(60, 100)}%",
+                        "≥20个": f"{rng.randint(5, 40)}个",
+                        "100%": f"{rng.randint(70, 100)}%",
+                    }[target]
+                    lines.append(
+                        f'          - {{名称: {second}指标{k + 1}, 分值: {w}, 指标值: "{target}", 完成值: "{actual}", 偏差原因: 受客观因素影响未完全达到预期}}'
+                    )
                 else:
                     score = rng.randint(max(0, w - 2), w)
-                    lines.append(f"          - {{名称: {second}要点{k + 1}, 分值: {w}, 得分: {score}, 理由: 评价组查阅资料并现场核实}}")
+                    lines.append(
+                        f"          - {{名称: {second}要点{k + 1}, 分值: {w}, 得分: {score}, 理由: 评价组查阅资料并现场核实}}"
+                    )
     budget = rng.randint(1000, 500000) / 100
     return f"""类型: 项目支出绩效评价报告
 规则: 财预2020-10号
@@ -116,13 +131,13 @@ def synthetic_final_accounts(i: int, rng: random.Random) -> str:
         basic_total += basic
         b, p = basic / 100, project / 100
         lines.append(
-            f"  - 编码: \"{code}\"\n    收入: {{一般公共预算财政拨款: {b + p:.2f}}}\n    支出: {{基本支出: {b:.2f}, 项目支出: {p:.2f}}}\n"
+            f'  - 编码: "{code}"\n    收入: {{一般公共预算财政拨款: {b + p:.2f}}}\n    支出: {{基本支出: {b:.2f}, 项目支出: {p:.2f}}}\n'
             f"    财政拨款支出:\n      一般公共预算: {{基本支出: {b:.2f}, 项目支出: {p:.2f}}}"
         )
     detail_codes = ["30101", "30102", "30108", "30113", "30201", "30205", "30211", "30231", "30299", "30302"]
     cuts = sorted(rng.randint(0, basic_total) for _ in range(len(detail_codes) - 1))
-    parts = [b - a for a, b in zip([0] + cuts, cuts + [basic_total])]
-    detail = "\n".join(f"  \"{c}\": {v / 100:.2f}" for c, v in zip(detail_codes, parts))
+    parts = [b - a for a, b in zip([0] + cuts, cuts + [basic_total], strict=False)]
+    detail = "\n".join(f"  \"{c}\": {v / 100:.2f}" for c, v in zip(detail_codes, parts, strict=False))
     run, host = rng.randint(0, 800), rng.randint(0, 500)
     return f"""类型: 部门决算
 年度: 2024

@@ -22,12 +22,12 @@ from pathlib import Path
 from corpus import write_site
 
 from gongkai.engine.project import Project
-from gongkai.site.catalog import build
 from gongkai.pdf.printhtml import PrintRenderer, document_date
 from gongkai.pdf.stage import _attachments as attachments
 from gongkai.pdf.stage import plan, project_pdfs, run
 from gongkai.pdf.writer import Writer
 from gongkai.render.environment import html_environment, markdown_environment
+from gongkai.site.catalog import build
 
 
 def renderer_for(project: Path):
@@ -79,7 +79,9 @@ def rebuild(project: Path) -> tuple:
     full = time.perf_counter() - start
     data = sorted((project / "data").rglob("*.yaml"))[0]
     text = data.read_text(encoding="utf-8")
-    data.write_text(text.replace("基本完成年度工作任务。", "基本完成年度工作任务，个别指标未达预期。"), encoding="utf-8")
+    data.write_text(
+        text.replace("基本完成年度工作任务。", "基本完成年度工作任务，个别指标未达预期。"), encoding="utf-8"
+    )
     start = time.perf_counter()
     _, outcomes = project_pdfs(project, out, progress=False)
     again = time.perf_counter() - start
@@ -100,9 +102,15 @@ def main() -> None:
         full, again, made, total = rebuild(project)
     cores = os.cpu_count()
     print(f"机器：{cores} 核；合成语料 {args.reports} 份自评表")
-    print(f"(a) 每份报告 PDF：gongkai {ours / args.sample:.2f} 秒，WeasyPrint 直接排同一 HTML {bare / args.sample:.2f} 秒；比值 {ours / bare:.2f}（目标 ≤ 1.1）")
-    print(f"(b) {args.sample * 2} 份 PDF：1 个进程 {one:.1f} 秒，{cores} 个进程 {many:.1f} 秒；加速 {one / many:.2f}×（目标 ≥ 1.7×）")
-    print(f"(c) 全部 {total} 个 PDF（含汇编）{full:.1f} 秒；改一份 YAML 后重建 {again:.1f} 秒（重新生成 {made} 个）= {again / full:.1%}（目标 ≤ 5%）")
+    print(
+        f"(a) 每份报告 PDF：gongkai {ours / args.sample:.2f} 秒，WeasyPrint 直接排同一 HTML {bare / args.sample:.2f} 秒；比值 {ours / bare:.2f}（目标 ≤ 1.1）"
+    )
+    print(
+        f"(b) {args.sample * 2} 份 PDF：1 个进程 {one:.1f} 秒，{cores} 个进程 {many:.1f} 秒；加速 {one / many:.2f}×（目标 ≥ 1.7×）"
+    )
+    print(
+        f"(c) 全部 {total} 个 PDF（含汇编）{full:.1f} 秒；改一份 YAML 后重建 {again:.1f} 秒（重新生成 {made} 个）= {again / full:.1%}（目标 ≤ 5%）"
+    )
 
 
 if __name__ == "__main__":

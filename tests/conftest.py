@@ -93,11 +93,16 @@ def snapshot(request, tmp_path_factory):
         path = SNAPSHOTS / module / f"{stem}.{suffix}"
         rel = path.relative_to(ROOT).as_posix()
         if path in used:
-            pytest.fail(f"snapshot {rel} is used twice in {request.node.nodeid}; give each call its own name", pytrace=False)
+            pytest.fail(
+                f"snapshot {rel} is used twice in {request.node.nodeid}; give each call its own name", pytrace=False
+            )
         used.add(path)
         leaked = sorted(p for p in forbidden if p in text)
         if leaked:
-            pytest.fail(f"snapshot {rel} would contain the absolute path {leaked[0]}; use paths relative to the repository", pytrace=False)
+            pytest.fail(
+                f"snapshot {rel} would contain the absolute path {leaked[0]}; use paths relative to the repository",
+                pytrace=False,
+            )
         if update:
             path.parent.mkdir(parents=True, exist_ok=True)
             if not path.is_file() or path.read_text(encoding="utf-8") != text:
@@ -114,7 +119,11 @@ def snapshot(request, tmp_path_factory):
         with open(path, encoding="utf-8", newline="") as f:
             expected = snapshot_text(f.read())  # an editor may have dropped the final newline
         if text != expected:
-            lines = list(difflib.unified_diff(expected.splitlines(keepends=True), text.splitlines(keepends=True), rel, "actual output"))
+            lines = list(
+                difflib.unified_diff(
+                    expected.splitlines(keepends=True), text.splitlines(keepends=True), rel, "actual output"
+                )
+            )
             shown = "".join(lines[:80]) + (f"… ({len(lines) - 80} more diff lines)\n" if len(lines) > 80 else "")
             pytest.fail(
                 f"output differs from snapshot {rel}:\n{shown}"

@@ -215,7 +215,10 @@ JS_REMOTE = [
     re.compile(r"\bimportScripts\(\s*['\"`]\s*(?:https?:)?//", re.I),
     re.compile(r"\bimport\s*\(?\s*['\"`](?:https?:)?//", re.I),
     re.compile(r"\bfrom\s*['\"`](?:https?:)?//", re.I),
-    re.compile(r"<(?:script|link|img|iframe|source|video|audio|embed|object)\b[^>]*?\b(?:src|href)\s*=\s*\\?['\"]?\s*(?:https?:)?//", re.I),
+    re.compile(
+        r"<(?:script|link|img|iframe|source|video|audio|embed|object)\b[^>]*?\b(?:src|href)\s*=\s*\\?['\"]?\s*(?:https?:)?//",
+        re.I,
+    ),
 ] + CSS_REMOTE
 
 
@@ -368,14 +371,21 @@ def chromium_netlog(chromium: str, url: str, work: Path, timeout: float = 120) -
     """Open one URL in headless Chromium; return (the DOM it printed, the parsed NetLog)."""
     work.mkdir(parents=True, exist_ok=True)
     netlog = work / "net.json"
-    command = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={work / 'profile'}", f"--log-net-log={netlog}", "--dump-dom", url]
+    command = [
+        chromium,
+        *CHROMIUM_FLAGS,
+        f"--user-data-dir={work / 'profile'}",
+        f"--log-net-log={netlog}",
+        "--dump-dom",
+        url,
+    ]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         dom, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, 9)
         proc.communicate()
-        raise AssertionError(f"Chromium 打开 {url} 超过 {timeout} 秒未结束")
+        raise AssertionError(f"Chromium 打开 {url} 超过 {timeout} 秒未结束") from None
     assert proc.returncode == 0, f"Chromium 打开 {url} 失败（退出码 {proc.returncode}）：{err[-2000:]}"
     assert netlog.is_file(), f"Chromium 没有写出 NetLog：{err[-2000:]}"
     return dom, load_netlog(netlog)
@@ -395,7 +405,9 @@ class SearchIndex:
         data = json.loads(path.read_text(encoding="utf-8"))
         self.config = data["config"]
         self.separator = re.compile(f"(?:{self.config['separator']})|\u200b")
-        self.docs = [(d["location"], self.tokens(d.get("title", "")) | self.tokens(d.get("text", ""))) for d in data["docs"]]
+        self.docs = [
+            (d["location"], self.tokens(d.get("title", "")) | self.tokens(d.get("text", ""))) for d in data["docs"]
+        ]
 
     def tokens(self, text: str) -> set:
         text = html.unescape(TAG.sub(" ", text))

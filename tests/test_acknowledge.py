@@ -1,7 +1,8 @@
 """确认: an acknowledged warning becomes a 提示 with its reason; errors cannot be acknowledged."""
 
-from conftest import codes
 import pytest
+
+from conftest import codes
 
 pytestmark = pytest.mark.engine  # needs neither MkDocs nor WeasyPrint
 

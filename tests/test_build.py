@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from gongkai.site.catalog import report_pages
-from gongkai.pdf.stage import in_shard, parse_shard, project_pdfs
 from gongkai.engine.pipeline import evaluate
+from gongkai.pdf.stage import in_shard, parse_shard, project_pdfs
+from gongkai.site.catalog import report_pages
 
 
 def small_project(root: Path) -> Path:
@@ -33,10 +33,14 @@ def test_shards_together_are_byte_identical_to_a_full_build(tmp_path):
     assert len(made) == 5 and not [o for o in full if o.error]
     seen = []
     for k in (1, 2, 3):
-        _, part = project_pdfs(project, tmp_path / f"shard{k}", workers=1, use_cache=False, progress=False, shard=(k, 3))
+        _, part = project_pdfs(
+            project, tmp_path / f"shard{k}", workers=1, use_cache=False, progress=False, shard=(k, 3)
+        )
         seen += [o.job.output for o in part]
         for o in part:
-            assert (tmp_path / f"shard{k}" / o.job.output).read_bytes() == (tmp_path / "full" / o.job.output).read_bytes()
+            assert (tmp_path / f"shard{k}" / o.job.output).read_bytes() == (
+                tmp_path / "full" / o.job.output
+            ).read_bytes()
     assert sorted(seen) == sorted(made)  # every PDF exactly once
 
 
@@ -67,7 +71,9 @@ def test_a_failed_build_keeps_the_previous_site(tmp_path, monkeypatch):
 
     project = small_project(tmp_path / "p")
     site = _old_site(project)
-    (project / "content" / "broken.md").write_text("---\n数据: data/2022/urumqi-gsl/evaluation.yaml\n---\n\n{{ 不存在 }}\n", encoding="utf-8")
+    (project / "content" / "broken.md").write_text(
+        "---\n数据: data/2022/urumqi-gsl/evaluation.yaml\n---\n\n{{ 不存在 }}\n", encoding="utf-8"
+    )
     monkeypatch.chdir(project)
     result = CliRunner().invoke(main, ["build", "--no-pdf"])
     assert result.exit_code == 1 and "原有的 site/ 保持不变" in result.output

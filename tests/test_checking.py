@@ -90,15 +90,25 @@ def test_rate_verdict(stated, fraction, percent, verdict, expected):
 def test_rate_policy_rounding_and_last_digit_allowance():
     assert rate_verdict(D("44.44"), D("0.44445"), Policy(rate_rounding=ROUND_HALF_EVEN), percent=True)[0] == SAME
     assert rate_verdict(D("44.44"), D("0.44445"), Policy(), percent=True)[0] == LAST_DIGIT
-    assert rate_verdict(D("47.63"), Decimal(111) / Decimal(233), Policy(rate_last_digit=0), percent=True)[0] == DIFFERENT
-    assert rate_verdict(D("47.62"), Decimal(111) / Decimal(233), Policy(rate_last_digit=2), percent=True)[0] == LAST_DIGIT
+    assert (
+        rate_verdict(D("47.63"), Decimal(111) / Decimal(233), Policy(rate_last_digit=0), percent=True)[0] == DIFFERENT
+    )
+    assert (
+        rate_verdict(D("47.62"), Decimal(111) / Decimal(233), Policy(rate_last_digit=2), percent=True)[0] == LAST_DIGIT
+    )
 
 
 def test_compare_amount_returns_problems_with_place_and_path():
     at = Place("x.yaml", 9, ("指标", "产出指标", "数量指标", "培训人次", "得分"))
     assert compare_amount(at, "SCORE_MISMATCH", D("5"), D("5.00"), DEFAULT_POLICY, "不会用到") == []
     [note] = compare_amount(at, "SCORE_MISMATCH", D("4.99"), D("5"), DEFAULT_POLICY, "得分不符", tail_message="尾数")
-    assert (note.code, note.severity, note.message, note.expected, note.found) == ("TAIL_DIFFERENCE", "info", "尾数", "5", "4.99")
+    assert (note.code, note.severity, note.message, note.expected, note.found) == (
+        "TAIL_DIFFERENCE",
+        "info",
+        "尾数",
+        "5",
+        "4.99",
+    )
     assert note.path == at.path and note.line == 9 and note.file == "x.yaml"
     [error] = compare_amount(at, "SCORE_MISMATCH", D("4"), D("5"), DEFAULT_POLICY, lambda: "得分不符")
     assert (error.code, error.severity, error.message) == ("SCORE_MISMATCH", "error", "得分不符")
@@ -112,8 +122,16 @@ def test_compare_rate_returns_problems():
     at = Place("x.yaml", 3, ("资金", "执行率"))
     fraction = D("22.85") / D("27.24")  # 83.88%
     assert compare_rate(at, "RATE_MISMATCH", "83.88%", D("83.88"), fraction, DEFAULT_POLICY, str, percent=True) == []
-    [last] = compare_rate(at, "RATE_MISMATCH", "83.89%", D("83.89"), fraction, DEFAULT_POLICY, lambda e: f"应为 {e}", percent=True)
-    assert (last.code, last.severity, last.message, last.expected, last.found) == ("RATE_LAST_DIGIT", "warning", "应为 83.88%", "83.88%", "83.89%")
+    [last] = compare_rate(
+        at, "RATE_MISMATCH", "83.89%", D("83.89"), fraction, DEFAULT_POLICY, lambda e: f"应为 {e}", percent=True
+    )
+    assert (last.code, last.severity, last.message, last.expected, last.found) == (
+        "RATE_LAST_DIGIT",
+        "warning",
+        "应为 83.88%",
+        "83.88%",
+        "83.89%",
+    )
     [bad] = compare_rate(at, "BUDGET_RATE_MISMATCH", "76.17%", D("76.17"), fraction, DEFAULT_POLICY, str, percent=True)
     assert bad.code == "BUDGET_RATE_MISMATCH" and bad.path == ("资金", "执行率")
 
@@ -171,9 +189,9 @@ def _tolerance_constants(text: str) -> list[str]:
     out = []
     for line in text.splitlines():
         code = line.split("#", 1)[0]
-        if re.match(r"\s*[A-Z_]*TOLERANCE[A-Z_]*\s*(:[^=]*)?=", code):
-            out.append(line.strip())
-        elif _POINT_01.search(code) and _TOLERANCE_WORDS.search(line):
+        if re.match(r"\s*[A-Z_]*TOLERANCE[A-Z_]*\s*(:[^=]*)?=", code) or (
+            _POINT_01.search(code) and _TOLERANCE_WORDS.search(line)
+        ):
             out.append(line.strip())
     return out
 
@@ -216,7 +234,11 @@ def test_every_problem_of_a_check_has_a_path(tmp_path):
     """Every problem a check, the scoring or the derivation makes is placed (those of reading a
     file are not: they have a line, not a place in the report)."""
     unplaced = {"FIELD_UNKNOWN", "FIELD_MISSING", "FIELD_INVALID", "RULESET_UNKNOWN"}
-    files = sorted(p for p in list((ROOT / "data").rglob("*.yaml")) + list(FIXTURES.glob("seed*/*.yaml")) if "rulesets" not in p.parts)
+    files = sorted(
+        p
+        for p in list((ROOT / "data").rglob("*.yaml")) + list(FIXTURES.glob("seed*/*.yaml"))
+        if "rulesets" not in p.parts
+    )
     seen = 0
     for path in files:
         for p in evaluate(path).problems:
@@ -271,7 +293,9 @@ def test_final_accounts_paths_name_table_side_row_and_column():
 def test_paths_are_in_the_json_and_leave_the_text_alone():
     result = evaluate(FIXTURES / "seed001" / "a07.yaml", "a07.yaml")
     data = json.loads(json.dumps(problems_json(result.problems), ensure_ascii=False))
-    assert {"path": ["报告", "总分"]}.items() <= next(p for p in data["problems"] if p["code"] == "TOTAL_MISMATCH").items()
+    assert {"path": ["报告", "总分"]}.items() <= next(
+        p for p in data["problems"] if p["code"] == "TOTAL_MISMATCH"
+    ).items()
     total = next(p for p in result.problems if p.code == "TOTAL_MISMATCH")
     assert total.human() == "a07.yaml:51: TOTAL_MISMATCH [错误] 总分印为 8.4，计算为 94.02（应为 94.02，实为 8.4）"
 
@@ -279,8 +303,20 @@ def test_paths_are_in_the_json_and_leave_the_text_alone():
 # ---- the layout, declared once ---------------------------------------------------------------
 
 # 行次 declared in layout.py beyond the first dozen (small numbers are everywhere in code).
-ROW_NUMBERS = {n for t in layout.TABLES for side in t.sides for n in ([r.number for r in side.rows] + list(side.items or ())) if n > 12}
-LAYOUT_USERS = ["final_accounts/tables.py", "final_accounts/identities.py", "final_accounts/printed.py", "final_accounts/workbook.py", "render/final_view.py"]
+ROW_NUMBERS = {
+    n
+    for t in layout.TABLES
+    for side in t.sides
+    for n in ([r.number for r in side.rows] + list(side.items or ()))
+    if n > 12
+}
+LAYOUT_USERS = [
+    "final_accounts/tables.py",
+    "final_accounts/identities.py",
+    "final_accounts/printed.py",
+    "final_accounts/workbook.py",
+    "render/final_view.py",
+]
 ALLOWED = {  # numbers that happen to equal a 行次
     ("final_accounts/workbook.py", 60): "how much of a formula a message shows",
     ("final_accounts/workbook.py", 30): "the most worksheets an import reads",
@@ -293,9 +329,11 @@ def test_row_numbers_are_written_only_in_the_layout():
     for rel in LAYOUT_USERS:
         with open(SRC / rel, "rb") as f:
             for token in tokenize.tokenize(f.readline):
-                if token.type == tokenize.NUMBER and token.string.isdigit() and int(token.string) in ROW_NUMBERS:
-                    if (rel, int(token.string)) not in ALLOWED:
-                        found.append(f"{rel}:{token.start[0]}: {token.line.strip()}")
+                if (
+                    token.type == tokenize.NUMBER and token.string.isdigit() and int(token.string) in ROW_NUMBERS
+                    and (rel, int(token.string)) not in ALLOWED
+                ):
+                    found.append(f"{rel}:{token.start[0]}: {token.line.strip()}")
     for template in sorted((SRC / "templates").glob("final_*.html")):
         text = template.read_text(encoding="utf-8")
         for expression in re.findall(r"\{[{%].*?[}%]\}", text, re.S):
@@ -313,14 +351,16 @@ def test_the_layout_matches_what_is_derived():
         declared = layout.LAYOUTS[number]
         assert table.title == declared.title and table.layout is declared
         assert [s.columns for s in table.sides] == [s.columns for s in declared.sides]
-        for side, spec in zip(table.sides, declared.sides):
+        for side, spec in zip(table.sides, declared.sides, strict=False):
             numbered = {l.number: l.name for l in side.lines if l.number}
             for row in spec.rows:
                 assert numbered[row.number] == row.name
             if spec.items:
                 assert min(n for n in numbered if spec.is_item(n)) == spec.items[0]
                 assert max(n for n in numbered if spec.is_item(n)) == spec.items[1]
-    assert workbook.layout_bounds()[1] == max(t.width for t in layout.TABLES) == 12  # 表7: 预算数 and 决算数, six columns each
+    assert (
+        workbook.layout_bounds()[1] == max(t.width for t in layout.TABLES) == 12
+    )  # 表7: 预算数 and 决算数, six columns each
 
 
 def test_a_partly_transcribed_three_public_table_is_checked_as_far_as_it_goes(doc):
@@ -388,7 +428,10 @@ def test_funds_denominator_follows_the_ruleset(tmp_path):
     assert funds_denominator(funds, FundsRules.model_validate({"执行率分母": "到位数"})) == ("到位数", D("160"))
     assert funds_denominator(funds, FundsRules.model_validate({})) == ("全年预算数", D("200"))
     no_arrival = Funds.model_validate({"全年预算数": D("200")})
-    assert funds_denominator(no_arrival, FundsRules.model_validate({"执行率分母": "到位数"})) == ("全年预算数", D("200"))
+    assert funds_denominator(no_arrival, FundsRules.model_validate({"执行率分母": "到位数"})) == (
+        "全年预算数",
+        D("200"),
+    )
 
 
 # ---- exact figures in Excel -----------------------------------------------------------------
@@ -408,7 +451,12 @@ def test_figures_go_into_the_workbook_exactly_and_come_back():
         sheet = archive.read(f"xl/worksheets/sheet{tables.index(t7) + 1}.xml")
         for value in awkward:
             assert f"<v>{workbook.number_text(value)}</v>".encode() in sheet
-        assert not any(re.fullmatch(rb"-?\d+\.\d{16,}", t) for part in archive.namelist() if part.startswith("xl/worksheets/") for t in re.findall(rb"<v>([^<]*)</v>", archive.read(part)))
+        assert not any(
+            re.fullmatch(rb"-?\d+\.\d{16,}", t)
+            for part in archive.namelist()
+            if part.startswith("xl/worksheets/")
+            for t in re.findall(rb"<v>([^<]*)</v>", archive.read(part))
+        )
     printed, _, problems = workbook.read(data, "x.xlsx")
     assert problems == []
     assert list(printed["表7"]["预算数"].values()) == [v.quantize(D("0.01")) for v in awkward]

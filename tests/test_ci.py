@@ -206,7 +206,18 @@ def test_github_publishes_to_pages_from_main_only():
 
 # ---------------------------------------------------------------- GitLab CI
 
-GITLAB_KEYWORDS = {"default", "include", "stages", "variables", "workflow", "image", "services", "cache", "before_script", "after_script"}
+GITLAB_KEYWORDS = {
+    "default",
+    "include",
+    "stages",
+    "variables",
+    "workflow",
+    "image",
+    "services",
+    "cache",
+    "before_script",
+    "after_script",
+}
 
 
 def gitlab() -> dict:
@@ -427,7 +438,11 @@ def test_the_schema_applies_to_every_report_and_to_nothing_else():
     assert files
     for name in files:
         assert load_yaml(ROOT / name).get("类型") in kinds, f"{name} is not a report but gets the report schema"
-    reports = [p.relative_to(ROOT).as_posix() for p in (ROOT / "data").rglob("*.yaml") if (load_yaml(p) or {}).get("类型") in kinds]
+    reports = [
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "data").rglob("*.yaml")
+        if (load_yaml(p) or {}).get("类型") in kinds
+    ]
     assert sorted(reports) == sorted(files)
 
 

@@ -1,10 +1,10 @@
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from conftest import FIXTURES, ROOT
 from gongkai.cli.commands import main
-import pytest
 
 pytestmark = pytest.mark.engine  # needs neither MkDocs nor WeasyPrint
 
@@ -81,6 +81,8 @@ def test_schema_is_json_schema_with_chinese_keys():
 def test_unknown_ruleset_and_field_are_located(doc):
     result = doc("类型: 项目支出绩效自评表\n规则: 不存在\n年度: 2021\n部门: x\n名称: y\n")
     assert [p.code for p in result.problems] == ["RULESET_UNKNOWN"]
-    result = doc("类型: 项目支出绩效自评表\n规则: 自评表10加90\n年度: 2021\n部门: x\n名称: y\n指标:\n  - {名称: a, 得份: 3}\n")
+    result = doc(
+        "类型: 项目支出绩效自评表\n规则: 自评表10加90\n年度: 2021\n部门: x\n名称: y\n指标:\n  - {名称: a, 得份: 3}\n"
+    )
     assert result.problems[0].code == "FIELD_UNKNOWN" and result.problems[0].line == 7
     assert "得分" in result.problems[0].message

@@ -93,7 +93,10 @@ def assert_a02_lowered(markdown: str) -> None:
     assert "1 份报告有变化：1 份修改；1 份等级下降；新出现 1 个警告" in markdown
     assert "| 总分 | 96.80 | 88.80 | -8.00 |" in markdown
     assert "| 等级 | 优 | 良 | 下降 |" in markdown
-    row = "| 效益指标 / 满意度指标 / 群众满意度 | 20.00 / 20 | 12.00 / 20 | -8.00 | 20 × (60% ÷ 100%) = 20 × 60.00% = 12.00 |"
+    row = (
+        "| 效益指标 / 满意度指标 / 群众满意度 | 20.00 / 20 | 12.00 / 20 | -8.00 |"
+        " 20 × (60% ÷ 100%) = 20 × 60.00% = 12.00 |"
+    )
     assert row in markdown
     assert "`REASON_MISSING`（第 57 行）" in markdown
     # the other indicators, funds and the untouched report are not mentioned
@@ -259,7 +262,8 @@ def test_a_changed_project_ruleset_changes_reports_that_did_not(repo, monkeypatc
     shutil.copyfile(builtin, rules)
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "项目规则集")
-    rules.write_text(builtin.read_text(encoding="utf-8").replace("{名称: 优, 下限: 90", "{名称: 优, 下限: 95"), encoding="utf-8")
+    stricter = builtin.read_text(encoding="utf-8").replace("{名称: 优, 下限: 90", "{名称: 优, 下限: 95")
+    rules.write_text(stricter, encoding="utf-8")
     data = json.loads(run(repo, monkeypatch, "HEAD", "--format", "json").stdout)
     assert data["rulesets"] == [{"status": "modified", "status_zh": "修改", "old_path": "data/rulesets/self-eval.yaml",
                                  "new_path": "data/rulesets/self-eval.yaml"}]
@@ -296,7 +300,8 @@ def test_final_accounts_totals_and_annual_goals(repo, monkeypatch):
     text = department.read_text(encoding="utf-8")
     cost = "{名称: 所需费用, 指标值: 2万, 完成值: 2万, 得分: 7}"
     assert text.count(cost) == 1
-    department.write_text(text.replace(cost, "{名称: 所需费用, 指标值: 2万, 完成值: 2万, 得分: 5, 理由: 超支}"), encoding="utf-8")
+    overspent = "{名称: 所需费用, 指标值: 2万, 完成值: 2万, 得分: 5, 理由: 超支}"
+    department.write_text(text.replace(cost, overspent), encoding="utf-8")
     result = run(repo, monkeypatch, "HEAD")
     assert result.exit_code == 0, result.output
     md = result.stdout
@@ -306,7 +311,11 @@ def test_final_accounts_totals_and_annual_goals(repo, monkeypatch):
     assert "`TABLE_SUM`" in md
     goal = "撰写促进广水民营企业发展专题调研报告2篇"
     assert f"| 年度目标“{goal}”（满分 70） | 52.00 | 50.00 | -2.00 |" in md
-    assert f"| 年度目标“{goal}” / 产出指标 / 成本指标 / 所需费用 | 7.00 / 7 | 5.00 / 7 | -2.00 | 人工评分 5 分：超支 |" in md
+    cost_row = (
+        f"| 年度目标“{goal}” / 产出指标 / 成本指标 / 所需费用 |"
+        " 7.00 / 7 | 5.00 / 7 | -2.00 | 人工评分 5 分：超支 |"
+    )
+    assert cost_row in md
     data = json.loads(run(repo, monkeypatch, "HEAD", "--format", "json").stdout)
     reports = {r["path"]: r for r in data["reports"]}
     totals = {t["name"]: t for t in reports["data/2021/x/final-accounts.yaml"]["totals"]}

@@ -4,16 +4,15 @@ import re
 from decimal import Decimal
 
 import pytest
-import yaml
 
 from conftest import ROOT, evaluate_doc
 from gongkai.cli.commands import main
-from gongkai.performance.methods import METHODS
 from gongkai.engine.problems import CODES
 from gongkai.engine.reading import validate
+from gongkai.engine.yamlload import Loaded, load_text
+from gongkai.performance.methods import METHODS
 from gongkai.performance.records import Report
 from gongkai.performance.rulesets import builtin_names
-from gongkai.engine.yamlload import Loaded, load_text
 
 GUIDE = ROOT / "content" / "guide"
 
@@ -67,7 +66,9 @@ def test_guide_examples(page, block, tmp_path):
     if "类型" in data:  # a whole report: it must check clean, including the 原文 figures it states
         result = evaluate_doc(tmp_path, block)
         assert result.scored is not None, result.problems
-        assert [p for p in result.problems if p.severity != "info" and p.code != "REASON_MISSING"] == [], result.problems
+        assert [p for p in result.problems if p.severity != "info" and p.code != "REASON_MISSING"] == [], (
+            result.problems
+        )
     elif "总分" in data and "等级" in data:  # a ruleset
         from gongkai.performance.rulesets import Ruleset
 
@@ -112,8 +113,8 @@ def test_every_built_in_template_is_listed_as_overridable():
 
 
 def test_every_final_accounts_name_is_documented():
-    from gongkai.final_accounts.figures import COMPARED, THREE_PUBLIC_ITEMS
     from gongkai.final_accounts.evaluate import evaluate_file
+    from gongkai.final_accounts.figures import COMPARED, THREE_PUBLIC_ITEMS
     from gongkai.render.environment import html_environment
     from gongkai.render.final_view import FinalAccountsView
 

@@ -8,13 +8,13 @@ from decimal import Decimal
 import pytest
 
 from conftest import FIXTURES, ROOT
+from gongkai.engine.yamlload import load_file
 from gongkai.final_accounts import identities, workbook
 from gongkai.final_accounts.evaluate import evaluate_file
 from gongkai.final_accounts.figures import Change, amount_text, rate_text
 from gongkai.render.environment import html_environment, markdown_environment
 from gongkai.render.final_view import FinalAccountsView
 from gongkai.render.page import render
-from gongkai.engine.yamlload import load_file
 
 pytestmark = pytest.mark.engine  # needs neither MkDocs nor WeasyPrint
 
@@ -61,7 +61,7 @@ def test_published_tables_report_each_real_inconsistency_and_nothing_else():
 def test_corrected_data_checks_clean_and_derives_all_nine_tables():
     fr, problems = data_result()
     assert [p for p in problems if p.severity != "info"] == []
-    assert [t.title for t in fr.tables][0] == "收入支出决算总表" and len(fr.tables) == 9
+    assert next(t.title for t in fr.tables) == "收入支出决算总表" and len(fr.tables) == 9
     totals = fr.derived.totals
     assert totals["本年收入合计"] == Decimal("2962.14") == totals["本年支出合计"]
     assert totals["一般公共预算财政拨款收入"] == Decimal("2961.99")
@@ -154,7 +154,10 @@ def test_figure_quoted_in_the_explanation_is_reproduced(figure):
 
 
 def test_explanation_wording():
-    assert str(Change("x", Decimal("2961.99"), Decimal("2742.13"))) == "2,961.99 万元，比上年决算数增加 219.86 万元，增长 8.0%"
+    assert (
+        str(Change("x", Decimal("2961.99"), Decimal("2742.13")))
+        == "2,961.99 万元，比上年决算数增加 219.86 万元，增长 8.0%"
+    )
     assert str(Change("x", Decimal("90"), Decimal("100"))) == "90 万元，比上年决算数减少 10 万元，下降 10.0%"
     assert str(Change("x", Decimal("0"), Decimal("0"), "年初预算")) == "0 万元，与年初预算数持平"
     assert str(Change("x", Decimal("5"), Decimal("0"))) == "5 万元，比上年决算数增加 5 万元，增长--（基数为0，不可比）"
@@ -163,7 +166,10 @@ def test_explanation_wording():
 
 def test_templates_quote_the_explanation():
     text = _render("收入 {{ 说明.一般公共预算财政拨款收入 }}。支出 {{ 说明.比年初预算.一般公共预算财政拨款支出 }}。")
-    assert text == "收入 2,961.99 万元，比上年决算数增加 219.86 万元，增长 8.0%。支出 2,961.99 万元，比年初预算数增加 555.62 万元，增长 23.1%。"
+    assert (
+        text
+        == "收入 2,961.99 万元，比上年决算数增加 219.86 万元，增长 8.0%。支出 2,961.99 万元，比年初预算数增加 555.62 万元，增长 23.1%。"
+    )
 
 
 # ---- Excel --------------------------------------------------------------------------------
@@ -194,7 +200,11 @@ def test_workbook_of_the_data_imports_and_checks_clean_against_it(tmp_path):
     printed, meta, problems = workbook.read(data, "x.xlsx")
     assert problems == []
     target = tmp_path / "both.yaml"
-    target.write_text(DATA.read_text(encoding="utf-8") + workbook.yaml_text(printed, meta, 2021, "x").split("原表:", 1)[1].join(["原表:", ""]), encoding="utf-8")
+    target.write_text(
+        DATA.read_text(encoding="utf-8")
+        + workbook.yaml_text(printed, meta, 2021, "x").split("原表:", 1)[1].join(["原表:", ""]),
+        encoding="utf-8",
+    )
     both, problems = evaluate_file(target, "both.yaml")
     assert both.printed and [p for p in problems if p.severity != "info"] == []
 

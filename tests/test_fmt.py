@@ -98,17 +98,17 @@ def formatted(tmp_path_factory):
     """Each sample copied to a temporary folder and formatted once, then once more."""
     base = tmp_path_factory.mktemp("fmt")
     copies = []
-    for src, rel in zip(SAMPLES, SAMPLE_IDS):
+    for src, rel in zip(SAMPLES, SAMPLE_IDS, strict=False):
         dst = base / rel
         dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, dst)
         copies.append(dst)
     first = run(base)
     assert first.exit_code == 0, first.output
-    once = {rel: dst.read_bytes() for rel, dst in zip(SAMPLE_IDS, copies)}
+    once = {rel: dst.read_bytes() for rel, dst in zip(SAMPLE_IDS, copies, strict=False)}
     second = run(base)
     assert second.exit_code == 0, second.output
-    twice = {rel: dst.read_bytes() for rel, dst in zip(SAMPLE_IDS, copies)}
+    twice = {rel: dst.read_bytes() for rel, dst in zip(SAMPLE_IDS, copies, strict=False)}
     check = run("--check", base)
     return once, twice, check
 
@@ -314,10 +314,10 @@ def documents(draw):
                 values.append("文字")
         pad = " " * indent
         if draw(st.booleans()):  # a one-line row
-            line = pad + "- {" + ", ".join(f"{k}: {v}" for k, v in zip(keys, values)) + "}"
+            line = pad + "- {" + ", ".join(f"{k}: {v}" for k, v in zip(keys, values, strict=False)) + "}"
             return [line + ("  " + comment() if draw(st.booleans()) else "")]
         lines = []
-        for i, (key, value) in enumerate(zip(keys, values)):
+        for i, (key, value) in enumerate(zip(keys, values, strict=False)):
             if draw(st.integers(0, 4)) == 0:
                 lines.append(pad + ("  " if i else "") + comment())
             eol = "  " + comment() if draw(st.integers(0, 3)) == 0 else ""

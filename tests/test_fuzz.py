@@ -1,5 +1,6 @@
 """Bad input never raises: random structures, wrong types, huge numbers, unicode, duplicate keys, aliases."""
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -8,7 +9,6 @@ from conftest import FIXTURES
 from gongkai.engine.pipeline import evaluate
 from gongkai.engine.problems import CODES
 from gongkai.engine.yamlload import load_text
-import pytest
 
 pytestmark = pytest.mark.engine  # needs neither MkDocs nor WeasyPrint
 
@@ -61,7 +61,10 @@ BASE = (FIXTURES / "seed001" / "a02.yaml").read_text(encoding="utf-8")
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.integers(min_value=0, max_value=len(BASE) - 1), st.sampled_from(["", "\t", ":", "- ", "{", "&a ", "*a", "9" * 30, "：", "\n  "]))
+@given(
+    st.integers(min_value=0, max_value=len(BASE) - 1),
+    st.sampled_from(["", "\t", ":", "- ", "{", "&a ", "*a", "9" * 30, "：", "\n  "]),
+)
 def test_mutated_real_report(tmp_path, at, insert):
     path = tmp_path / "mutated.yaml"
     path.write_text(BASE[:at] + insert + BASE[at + 1:], encoding="utf-8")

@@ -6,21 +6,25 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gongkai.final_accounts import workbook
 from gongkai.engine.pipeline import evaluate
 from gongkai.engine.problems import CODES
+from gongkai.final_accounts import workbook
 from gongkai.render.environment import html_environment, markdown_environment
 from gongkai.render.page import PageError, render
 
 MD_ENV = markdown_environment(html_environment())
 
-codes = st.one_of(st.sampled_from(["2012801", "2210201", "2080505", "201", "20128", "9999999", "abc", ""]), st.text(max_size=8))
+codes = st.one_of(
+    st.sampled_from(["2012801", "2210201", "2080505", "201", "20128", "9999999", "abc", ""]), st.text(max_size=8)
+)
 amounts = st.one_of(
     st.decimals(min_value=-10**6, max_value=10**9, places=2, allow_nan=False, allow_infinity=False).map(str),
     st.sampled_from(["0", "-0.01", "1e999", "NaN", "一千", "", None, True]),
 )
 money = st.dictionaries(
-    st.sampled_from(["一般公共预算财政拨款", "其他收入", "基本支出", "项目支出", "事业收入", "未知来源"]), amounts, max_size=4
+    st.sampled_from(["一般公共预算财政拨款", "其他收入", "基本支出", "项目支出", "事业收入", "未知来源"]),
+    amounts,
+    max_size=4,
 )
 subject = st.fixed_dictionaries(
     {"编码": codes},
@@ -55,7 +59,36 @@ def test_final_accounts_never_raise(tmp_path, record):
 
 
 fragments = st.lists(
-    st.sampled_from(["{{", "}}", "{%", "%}", "{#", "#}", "\\{{", "`", "```", "\n", " ", "总分", "名称", "|", "百分比", "(", ")", "if", "endif", "for", "x", "'", '"', "[", "]", "."]),
+    st.sampled_from(
+        [
+            "{{",
+            "}}",
+            "{%",
+            "%}",
+            "{#",
+            "#}",
+            "\\{{",
+            "`",
+            "```",
+            "\n",
+            " ",
+            "总分",
+            "名称",
+            "|",
+            "百分比",
+            "(",
+            ")",
+            "if",
+            "endif",
+            "for",
+            "x",
+            "'",
+            '"',
+            "[",
+            "]",
+            ".",
+        ]
+    ),
     max_size=30,
 ).map("".join)
 
@@ -72,7 +105,7 @@ def test_page_templates_fail_only_with_located_page_errors(text):
 @settings(max_examples=60, deadline=None)
 @given(st.binary(max_size=2000))
 def test_any_bytes_as_a_workbook_give_problems_not_exceptions(data):
-    printed, meta, problems = workbook.read(data, "x.xlsx")
+    printed, _meta, problems = workbook.read(data, "x.xlsx")
     assert problems or printed == {}
     for p in problems:
         assert p.code in CODES and p.file == "x.xlsx"

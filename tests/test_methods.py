@@ -2,8 +2,9 @@
 
 from decimal import Decimal
 
-from conftest import codes
 import pytest
+
+from conftest import codes
 
 pytestmark = pytest.mark.engine  # needs neither MkDocs nor WeasyPrint
 
@@ -23,7 +24,11 @@ def one(doc, leaf: str, rest: str = "  - {名称: 其他, 分值: 90, 得分: 90
 
 
 def test_ratio_keeps_its_explanation(doc):
-    result, leaf = one(doc, "{名称: 培训率, 分值: 3, 方法: 比例, 指标值: ≥85%, 完成值: 111/233}", "  - {名称: 其他, 分值: 97, 得分: 97}\n")
+    result, leaf = one(
+        doc,
+        "{名称: 培训率, 分值: 3, 方法: 比例, 指标值: ≥85%, 完成值: 111/233}",
+        "  - {名称: 其他, 分值: 97, 得分: 97}\n",
+    )
     assert leaf.score == Decimal("1.68")
     assert "56.05%" in leaf.explanation and leaf.explanation.endswith("= 1.68")
     assert result.scored.total == Decimal("98.68")
@@ -58,7 +63,11 @@ def test_pass_fail_numeric_and_text(doc):
 def test_tiers(doc):
     bands = "档次: [{条件: ≥95%, 得分: 6}, {条件: ≥90%, 得分: 4}, {条件: ≥80%, 得分: 2}, {得分: 1}]"
     for actual, expected in (("96%", 6), ("92%", 4), ("80%", 2), ("50%", 1)):
-        _, leaf = one(doc, f"{{名称: 满意度, 分值: 6, 方法: 分档, 完成值: {actual}, {bands}}}", "  - {名称: 其他, 分值: 94, 得分: 94}\n")
+        _, leaf = one(
+            doc,
+            f"{{名称: 满意度, 分值: 6, 方法: 分档, 完成值: {actual}, {bands}}}",
+            "  - {名称: 其他, 分值: 94, 得分: 94}\n",
+        )
         assert leaf.score == expected, actual
 
 
@@ -71,9 +80,15 @@ def test_checklist_and_its_weight_check(doc):
 
 
 def test_deductions(doc):
-    _, leaf = one(doc, "{名称: 规范性, 分值: 5, 方法: 扣分, 扣分: {次数: 7, 每次: 1}}", "  - {名称: 其他, 分值: 95, 得分: 95}\n")
+    _, leaf = one(
+        doc, "{名称: 规范性, 分值: 5, 方法: 扣分, 扣分: {次数: 7, 每次: 1}}", "  - {名称: 其他, 分值: 95, 得分: 95}\n"
+    )
     assert leaf.score == 0  # 扣完为止
-    _, leaf = one(doc, "{名称: 调剂, 分值: 1, 方法: 扣分, 指标值: ≤10%, 完成值: 13%, 扣分: {每超出: 1%, 扣: 0.1}}", "  - {名称: 其他, 分值: 99, 得分: 99}\n")
+    _, leaf = one(
+        doc,
+        "{名称: 调剂, 分值: 1, 方法: 扣分, 指标值: ≤10%, 完成值: 13%, 扣分: {每超出: 1%, 扣: 0.1}}",
+        "  - {名称: 其他, 分值: 99, 得分: 99}\n",
+    )
     assert leaf.score == Decimal("0.70")
 
 
@@ -94,7 +109,9 @@ def test_quarterly_schedule_reproduces_shenzhen(doc):
 def test_manual_needs_a_reason_below_full_marks(doc):
     head = HEAD.replace("项目支出绩效评价报告", "项目支出绩效自评表").replace("财预2020-10号", "自评表10加90")
     head += "资金: {年初预算数: 10, 全年预算数: 10, 全年执行数: 10}\n"
-    result, leaf = one(doc, "{名称: 期数, 分值: 2, 指标值: 6期, 完成值: 4, 得分: 1}", "  - {名称: 其他, 分值: 88, 得分: 88}\n", head)
+    result, leaf = one(
+        doc, "{名称: 期数, 分值: 2, 指标值: 6期, 完成值: 4, 得分: 1}", "  - {名称: 其他, 分值: 88, 得分: 88}\n", head
+    )
     assert leaf.method == "人工" and leaf.score == 1
     assert "REASON_MISSING" in codes(result)
     assert result.scored.total == Decimal("99.00")

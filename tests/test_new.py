@@ -10,20 +10,20 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from gongkai.engine.project import Project
-from gongkai.site import catalog
-from gongkai.cli.commands import main
-from gongkai.cli.authoring import fmt, new
-from gongkai.final_accounts.model import FinalAccounts
 from gongkai.authoring.fmt import format_text
+from gongkai.authoring.scaffold import KINDS, page_for, year_from
+from gongkai.cli.authoring import fmt, new
+from gongkai.cli.commands import main
 from gongkai.engine.pipeline import evaluate
+from gongkai.engine.project import Project
+from gongkai.engine.yamlload import load_file
+from gongkai.final_accounts.model import FinalAccounts
 from gongkai.performance.records import Report
 from gongkai.render.environment import html_environment, markdown_environment
 from gongkai.render.page import Compiled, Stash, render
 from gongkai.render.report_view import Links
 from gongkai.render.views import view_for
-from gongkai.authoring.scaffold import KINDS, page_for, year_from
-from gongkai.engine.yamlload import load_file
+from gongkai.site import catalog
 
 CLI = click.Group("gongkai", commands={"fmt": fmt, "new": new, "check": main.commands["check"]})
 
@@ -92,7 +92,11 @@ def test_page_names_the_data_and_renders(project, kind):
     meta, body_line, problems = catalog.front_matter(text, PAGE)
     assert not problems and meta == {"数据": DATA}
     assert "{{ 概要() }}" in text
-    assert ("{{ 全部决算表() }}" in text) if kind == "部门决算" else ("{{ 报告表格() }}" in text or "{{ 指标表() }}" in text)
+    assert (
+        ("{{ 全部决算表() }}" in text)
+        if kind == "部门决算"
+        else ("{{ 报告表格() }}" in text or "{{ 指标表() }}" in text)
+    )
 
     built = catalog.build(Project.load(project, docs_dir=project / "content"))
     assert [p for p in built.problems if p.severity != "info"] == []

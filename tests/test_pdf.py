@@ -3,7 +3,6 @@
 import re
 import shutil
 import subprocess
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -111,7 +110,9 @@ def test_same_input_gives_byte_identical_pdfs(tmp_path):
     _, second = project_pdfs(project, tmp_path / "two", workers=1, use_cache=False, progress=False)
     assert [o.error for o in first + second] == [None] * 4
     for outcome in first:
-        assert (tmp_path / "one" / outcome.job.output).read_bytes() == (tmp_path / "two" / outcome.job.output).read_bytes()
+        assert (tmp_path / "one" / outcome.job.output).read_bytes() == (
+            tmp_path / "two" / outcome.job.output
+        ).read_bytes()
 
 
 HOSTILE = [
@@ -138,7 +139,10 @@ def test_hostile_references_fail_cleanly_and_leak_nothing(tmp_path, markdown):
 def test_data_text_cannot_reference_files(tmp_path):
     project = small_project(tmp_path / "p", "{{ 部门 }}")
     data = project / "data" / "2021" / "t" / "x.yaml"
-    data.write_text(data.read_text(encoding="utf-8").replace("部门: 深圳市工商业联合会", '部门: <img src="file:///etc/passwd">'), encoding="utf-8")
+    data.write_text(
+        data.read_text(encoding="utf-8").replace("部门: 深圳市工商业联合会", '部门: <img src="file:///etc/passwd">'),
+        encoding="utf-8",
+    )
     _, outcomes = project_pdfs(project, tmp_path / "out", workers=1, use_cache=False, progress=False)
     assert [o.error for o in outcomes] == [None, None]  # shown as text, never fetched
     text = run("pdftotext", str(tmp_path / "out" / "2021" / "t" / "x.pdf"), "-")

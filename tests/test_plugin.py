@@ -23,7 +23,9 @@ REPORT = "data/2021/test-dept/x.yaml"
 PAGE = Path("2021/test-dept/x/index.html")
 TOTAL = re.compile(r'data-gk="总分"[^>]*>\s*([-\d.]+)\s*<')
 
-PLUGIN_YML = MINIMAL_MKDOCS_YML.replace("plugins:\n  - search\nhooks:\n  - hooks/gongkai_hooks.py\n", "plugins:\n  - search\n  - gongkai{options}\n")
+PLUGIN_YML = MINIMAL_MKDOCS_YML.replace(
+    "plugins:\n  - search\nhooks:\n  - hooks/gongkai_hooks.py\n", "plugins:\n  - search\n  - gongkai{options}\n"
+)
 
 
 def plugin_project(root: Path, options: str = "", data: dict | None = None) -> Path:
@@ -35,8 +37,14 @@ def plugin_project(root: Path, options: str = "", data: dict | None = None) -> P
 
 
 def build(project: Path, out: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([str(MKDOCS), "build", "-q", "-d", str(out)], cwd=project, capture_output=True, text=True, timeout=300,
-                          env={**quiet_env(), "GONGKAI_PDF": "0", **(env or {})})
+    return subprocess.run(
+        [str(MKDOCS), "build", "-q", "-d", str(out)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**quiet_env(), "GONGKAI_PDF": "0", **(env or {})},
+    )
 
 
 def test_the_plugin_is_the_gongkai_entry_point_with_a_typed_config():
@@ -49,7 +57,12 @@ def test_the_plugin_is_the_gongkai_entry_point_with_a_typed_config():
     plugin = GongkaiPlugin()
     errors, _ = plugin.load_config({})
     assert not errors
-    assert (plugin.config.data_dir, plugin.config.pdf, plugin.config.shard, plugin.config.pdf_cache_dir) == ("data", None, None, ".cache/gongkai/pdf")
+    assert (plugin.config.data_dir, plugin.config.pdf, plugin.config.shard, plugin.config.pdf_cache_dir) == (
+        "data",
+        None,
+        None,
+        ".cache/gongkai/pdf",
+    )
     errors, _ = GongkaiPlugin().load_config({"shard": "3/2"})
     assert errors and "K/N" in str(errors[0][1])
     errors, _ = GongkaiPlugin().load_config({"pdf": "yes"})
@@ -67,7 +80,9 @@ def test_options_in_mkdocs_yml_are_validated_by_mkdocs(tmp_path):
 
 
 def test_a_site_with_plugins_gongkai_builds_from_its_data_dir(tmp_path):
-    project = plugin_project(tmp_path / "p", ":\n      data_dir: reports", {REPORT.replace("data/", "reports/", 1): sample_text()})
+    project = plugin_project(
+        tmp_path / "p", ":\n      data_dir: reports", {REPORT.replace("data/", "reports/", 1): sample_text()}
+    )
     built = build(project, tmp_path / "site")
     assert built.returncode == 0, built.stderr[-3000:]
     page = (tmp_path / "site" / PAGE).read_text(encoding="utf-8")
@@ -88,7 +103,9 @@ def test_the_hooks_shim_still_works_and_steps_aside_for_the_plugin(tmp_path):
         page = (tmp_path / site / PAGE).read_text(encoding="utf-8")
         assert TOTAL.search(article(page)).group(1) == "96.80"
         assert page.count("assets/gongkai/gongkai.css") == 1, site  # the stylesheet added once
-    assert (tmp_path / "shim-site" / PAGE).read_text(encoding="utf-8") == (tmp_path / "both-site" / PAGE).read_text(encoding="utf-8")
+    assert (tmp_path / "shim-site" / PAGE).read_text(encoding="utf-8") == (tmp_path / "both-site" / PAGE).read_text(
+        encoding="utf-8"
+    )
 
 
 def test_gongkai_build_passes_pdf_and_shard_through_the_config_not_the_environment(tmp_path, monkeypatch):
@@ -129,15 +146,18 @@ def test_pdfs_use_docs_dir_and_markdown_extensions_of_a_material_config(tmp_path
     (project / "content").rename(project / "pages")
     page = project / "pages" / "2021" / "test-dept" / "x.md"
     page.parent.mkdir(parents=True)
-    page.write_text("---\n数据: data/2021/test-dept/x.yaml\n---\n\n# {{ 名称 }}\n\n完成得很好 :material-check-bold:\n\n!!! note \"说明\"\n    总分 {{ 总分 }}。\n", encoding="utf-8")
-    config = (
-        MINIMAL_MKDOCS_YML.replace("docs_dir: content", "docs_dir: pages")
-        .replace("markdown_extensions:\n", "markdown_extensions:\n  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
-                 "      emoji_generator: !!python/name:material.extensions.emoji.to_svg\n")
+    page.write_text(
+        '---\n数据: data/2021/test-dept/x.yaml\n---\n\n# {{ 名称 }}\n\n完成得很好 :material-check-bold:\n\n!!! note "说明"\n    总分 {{ 总分 }}。\n',
+        encoding="utf-8",
+    )
+    config = MINIMAL_MKDOCS_YML.replace("docs_dir: content", "docs_dir: pages").replace(
+        "markdown_extensions:\n",
+        "markdown_extensions:\n  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+        "      emoji_generator: !!python/name:material.extensions.emoji.to_svg\n",
     )
     (project / "mkdocs.yml").write_text(config, encoding="utf-8")
     assert load_text(config).problems  # gongkai's own strict YAML loader cannot read it: MkDocs must
-    catalog, outcomes = project_pdfs(project, tmp_path / "out", workers=1, use_cache=False, progress=False)
+    _catalog, outcomes = project_pdfs(project, tmp_path / "out", workers=1, use_cache=False, progress=False)
     assert [o.error for o in outcomes] == [None, None], [o.error for o in outcomes]
     [report] = [o.job for o in outcomes if o.job.output == "2021/test-dept/x.pdf"]
     # :material-check-bold: went through pymdownx.emoji (its inline SVG is then removed, as any raw SVG of a page)

@@ -58,7 +58,7 @@ def test_project_is_immutable_and_crosses_to_worker_processes():
         project.settings.pdf = True  # type: ignore[misc]
     assert project.docs == ROOT / "content" and project.data == ROOT / "data"
     assert project.template_dirs[0] == ROOT / "templates" and project.template_dirs[-1] == SRC / "templates"
-    assert [name for name, _ in project.search_terms][0] == "search_terms.txt"
+    assert next(name for name, _ in project.search_terms) == "search_terms.txt"
     copy = pickle.loads(pickle.dumps(project))
     assert copy.root == project.root and copy.rulesets.builtin_names() == project.rulesets.builtin_names()
     assert evaluate(A02, "a02.yaml", copy).scored.total == Decimal("96.80")
@@ -67,7 +67,9 @@ def test_project_is_immutable_and_crosses_to_worker_processes():
 def test_evaluate_source_takes_bytes_and_the_project():
     project = Project.load(ROOT)
     from_file = evaluate(A02, "data/2021/shenzhen-gsl/a02.yaml", project)
-    from_bytes = evaluate_source(A02.read_bytes(), "data/2021/shenzhen-gsl/a02.yaml", project, "data/2021/shenzhen-gsl/a02.yaml")
+    from_bytes = evaluate_source(
+        A02.read_bytes(), "data/2021/shenzhen-gsl/a02.yaml", project, "data/2021/shenzhen-gsl/a02.yaml"
+    )
     assert from_bytes.scored.total == from_file.scored.total == Decimal("96.80")
     assert [p.human() for p in from_bytes.problems] == [p.human() for p in from_file.problems]
     broken = evaluate_source("类型: [".encode(), "x.yaml", project)
@@ -101,7 +103,9 @@ def test_rulesets_can_come_from_bytes(tmp_path):
     """What ``gongkai diff`` needs to evaluate a revision without writing it anywhere."""
     report = _ruleset_project(tmp_path, "90")
     project = Project.of(report)
-    stricter = (tmp_path / "data" / "rulesets" / "x.yaml").read_bytes().replace("下限: 90".encode(), "下限: 99".encode())
+    stricter = (
+        (tmp_path / "data" / "rulesets" / "x.yaml").read_bytes().replace("下限: 90".encode(), "下限: 99".encode())
+    )
     revision = project.with_rulesets({"data/rulesets/x.yaml": stricter, "data/rulesets/bad.yaml": "名称: [".encode()})
     result = evaluate_source(report.read_bytes(), "data/2021/t/a.yaml", revision, "data/2021/t/a.yaml")
     assert result.scored.grade == "良"
@@ -111,7 +115,13 @@ def test_rulesets_can_come_from_bytes(tmp_path):
 
 def test_no_module_level_cache_of_project_data():
     """The rulesets and subjects modules keep no lru_cache (package data is re-read when its files change)."""
-    for rel in ("performance/rulesets.py", "final_accounts/subjects.py", "engine/reading.py", "engine/project.py", "site/search_terms.py"):
+    for rel in (
+        "performance/rulesets.py",
+        "final_accounts/subjects.py",
+        "engine/reading.py",
+        "engine/project.py",
+        "site/search_terms.py",
+    ):
         assert "lru_cache" not in (SRC / rel).read_text(encoding="utf-8"), rel
 
 
@@ -149,7 +159,9 @@ def test_a_final_accounts_result_is_not_a_scored_report():
     kind = project.kinds.of(fr)
     assert kind.standing(fr).total is None and kind.charts(fr) == {}
     figures = kind.diff_figures(fr)
-    assert figures["收入总计"] == fr.derived.totals["收入总计"] and all(isinstance(v, Decimal) for v in figures.values())
+    assert figures["收入总计"] == fr.derived.totals["收入总计"] and all(
+        isinstance(v, Decimal) for v in figures.values()
+    )
     downloads = kind.downloads(fr, ("json", "csv", "xlsx"))
     assert set(downloads) == {"json", "csv", "xlsx"} and downloads["xlsx"][:2] == b"PK"
     assert "部门决算" in kind.score_json(fr) and fr.report.department in kind.score_text(fr)
@@ -227,7 +239,9 @@ def _imports(path: Path, name: str, modules: set) -> set:
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+                base = ".".join(
+                    package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else [])
+                )
             found.add(base)
             found |= {f"{base}.{alias.name}" for alias in node.names}
     return {m for m in found if m in modules and m != name}

@@ -105,7 +105,11 @@ def test_fixture_total_grade_and_problems(name):
 def test_every_fixture_is_covered():
     """Every report fixture is here; the 部门决算 ones are covered by test_final_accounts.py."""
     final = {"seed001/final-accounts.yaml", "seed001/final-accounts-figures.yaml"}
-    fixtures = [str(p.relative_to(FIXTURES)) for p in FIXTURES.rglob("*.yaml") if "schemas" not in p.parts and "public" not in p.parts]
+    fixtures = [
+        str(p.relative_to(FIXTURES))
+        for p in FIXTURES.rglob("*.yaml")
+        if "schemas" not in p.parts and "public" not in p.parts
+    ]
     assert sorted(f for f in fixtures if f not in final) == sorted(EXPECTED)
 
 

@@ -18,8 +18,6 @@ from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-
 from conftest import ROOT
 from sitebuild import GONGKAI, MKDOCS, make_project, quiet_env, replace_once, sample_text
 
@@ -102,7 +100,11 @@ def edited_report() -> str:
     预算执行率 indicator drop. The printed figures (原文) that would now disagree are removed."""
     text = sample_text()
     text = replace_once(text, r"^(  全年执行数: )73\.96$", "  全年执行数: 37.80")
-    text = replace_once(text, r"(当年财政拨款: \{年初预算数: 0\.00, 全年预算数: 75\.60, 全年执行数: )73\.96\}", "当年财政拨款: {年初预算数: 0.00, 全年预算数: 75.60, 全年执行数: 37.80}")
+    text = replace_once(
+        text,
+        r"(当年财政拨款: \{年初预算数: 0\.00, 全年预算数: 75\.60, 全年执行数: )73\.96\}",
+        "当年财政拨款: {年初预算数: 0.00, 全年预算数: 75.60, 全年执行数: 37.80}",
+    )
     text = replace_once(text, r"^  原文: \{执行率: 0\.98, 得分: 9\.80\}\n", "")
     text = replace_once(text, r"^原文:\n  总分: 96\.8\n?", "")
     text = replace_once(
@@ -114,7 +116,9 @@ def edited_report() -> str:
 
 
 def gongkai_score(path: Path) -> dict:
-    proc = subprocess.run([str(GONGKAI), "score", "--format", "json", str(path)], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [str(GONGKAI), "score", "--format", "json", str(path)], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, f"gongkai score {path} 失败：{proc.stdout[-2000:]}{proc.stderr[-2000:]}"
     return json.loads(proc.stdout)
 
@@ -145,7 +149,9 @@ def test_serve_rebuilds_on_data_and_template_changes(tmp_path):
         assert total_of(first) == before
 
         (project / REPORT).write_text(edited_report(), encoding="utf-8")
-        changed = poll(url, lambda t: 'data-gk="总分"' in t and total_of(t) != before, 60, "改动数据后的新总分", log, proc)
+        changed = poll(
+            url, lambda t: 'data-gk="总分"' in t and total_of(t) != before, 60, "改动数据后的新总分", log, proc
+        )
         assert total_of(changed) == expected, f"改动数据后总分为 {total_of(changed)}，gongkai score 为 {expected}"
         assert MARKER not in changed
 
@@ -181,7 +187,11 @@ def test_serve_sees_an_edited_ruleset_without_a_restart(tmp_path):
         first = poll(url, lambda t: 'data-gk="等级"' in t, 60, "报告页", log, proc)
         assert grade_of(first) == "优" and total_of(first) == Decimal("96.80")
 
-        (project / RULES).write_text(replace_once(rules, r"\{名称: 优, 下限: 90,", "{名称: 优, 下限: 99,"), encoding="utf-8")
-        changed = poll(url, lambda t: 'data-gk="等级"' in t and grade_of(t) != "优", 60, "改动规则集后的新等级", log, proc)
+        (project / RULES).write_text(
+            replace_once(rules, r"\{名称: 优, 下限: 90,", "{名称: 优, 下限: 99,"), encoding="utf-8"
+        )
+        changed = poll(
+            url, lambda t: 'data-gk="等级"' in t and grade_of(t) != "优", 60, "改动规则集后的新等级", log, proc
+        )
         assert grade_of(changed) == "良" and total_of(changed) == Decimal("96.80")
         assert proc.poll() is None, "mkdocs serve 意外退出"

@@ -64,7 +64,11 @@ def site(tmp_path_factory) -> Path:
 def data_files(final: bool = False) -> list[str]:
     """Every scored report data file under data/ (data/rulesets/ holds rulesets, not reports);
     with ``final``, the 部门决算 files instead (they have tables, not a total and a grade)."""
-    files = [p for p in DATA.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file() and "rulesets" not in p.relative_to(DATA).parts]
+    files = [
+        p
+        for p in DATA.rglob("*")
+        if p.suffix in (".yaml", ".yml") and p.is_file() and "rulesets" not in p.relative_to(DATA).parts
+    ]
     rels = sorted(f.relative_to(ROOT).as_posix() for f in files)
     return [r for r in rels if is_final(r) == final]
 
@@ -251,7 +255,9 @@ def test_final_accounts_pages_and_downloads(site, site_map):
         downloaded = json.loads(info["json"].read_text(encoding="utf-8"))
         assert downloaded["计算结果"] == json.loads(final_json_bytes(fr))["计算结果"]
         rows = list(csv.reader(io.StringIO(info["csv"].read_bytes().decode("utf-8-sig"), newline="")))
-        figures = sum(1 for t in fr.tables for side in t.sides for line in side.lines for v in line.values if v is not None)
+        figures = sum(
+            1 for t in fr.tables for side in t.sides for line in side.lines for v in line.values if v is not None
+        )
         assert len(rows) == 1 + figures
         xlsx = info["json"].with_suffix(".xlsx")
         printed, _, problems = workbook.read(xlsx.read_bytes(), str(xlsx))
@@ -308,9 +314,19 @@ def test_netlog_repair(tmp_path):
     whole = {"constants": {}, "events": [{"params": {"url": "https://a.example/"}}, {"params": {"url": "file:///x"}}]}
     text = json.dumps(whole)
     path = tmp_path / "net.json"
-    path.write_text('{"constants": {},\n"events": [\n' + json.dumps(whole["events"][0]) + ",\n" + json.dumps(whole["events"][1]) + ",\n", encoding="utf-8")
+    path.write_text(
+        '{"constants": {},\n"events": [\n'
+        + json.dumps(whole["events"][0])
+        + ",\n"
+        + json.dumps(whole["events"][1])
+        + ",\n",
+        encoding="utf-8",
+    )
     assert load_netlog(path)["events"] == whole["events"]
-    path.write_text('{"constants": {},\n"events": [\n' + json.dumps(whole["events"][0]) + ",\n" + '{"params": {"ur', encoding="utf-8")
+    path.write_text(
+        '{"constants": {},\n"events": [\n' + json.dumps(whole["events"][0]) + ",\n" + '{"params": {"ur',
+        encoding="utf-8",
+    )
     assert load_netlog(path)["events"] == whole["events"][:1]
     path.write_text(text, encoding="utf-8")
     assert netlog_violations(load_netlog(path))[0] == ["url=https://a.example/"]
@@ -375,7 +391,9 @@ def test_search_department(search, site_map):
     for url, info in site_map["reports"].items():
         if report_data_file(info).startswith("data/2021/shenzhen-gsl/"):
             shenzhen.add(page_of(url))
-    assert len(shenzhen) == len([f for f in data_files() + data_files(final=True) if f.startswith("data/2021/shenzhen-gsl/")])
+    assert len(shenzhen) == len(
+        [f for f in data_files() + data_files(final=True) if f.startswith("data/2021/shenzhen-gsl/")]
+    )
     missing = shenzhen - found
     assert not missing, f"搜索“深圳”没有找到这些报告：{sorted(missing)}"
     assert "2022/urumqi-gsl/evaluation/" not in found
@@ -507,7 +525,9 @@ LITERAL_PAGE = """\
 
 
 def _one_page_project(tmp_path: Path, page: str) -> Path:
-    return make_project(tmp_path / "project", {"data/2021/test-dept/x.yaml": sample_text()}, {"2021/test-dept/x.md": page})
+    return make_project(
+        tmp_path / "project", {"data/2021/test-dept/x.yaml": sample_text()}, {"2021/test-dept/x.md": page}
+    )
 
 
 def test_undefined_variable_fails_with_file_and_line(tmp_path):
@@ -515,7 +535,9 @@ def test_undefined_variable_fails_with_file_and_line(tmp_path):
     proc = mkdocs_build(project, project / "out")
     assert proc.returncode != 0, "引用不存在的数据时网站不应生成"
     assert "x.md" in proc.stderr, proc.stderr[-3000:]
-    assert re.search(rf"x\.md:{UNDEFINED_LINE}\b", proc.stderr), f"错误信息应指出 x.md 第 {UNDEFINED_LINE} 行：\n{proc.stderr[-3000:]}"
+    assert re.search(rf"x\.md:{UNDEFINED_LINE}\b", proc.stderr), (
+        f"错误信息应指出 x.md 第 {UNDEFINED_LINE} 行：\n{proc.stderr[-3000:]}"
+    )
     assert "不存在" in proc.stderr
     assert "Traceback" not in proc.stderr, "页面模板错误应是一条说明，而不是 Python 的报错堆栈"
 

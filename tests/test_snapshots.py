@@ -51,7 +51,12 @@ CHECKED = ["data", *sorted({f.rsplit("/", 1)[0] for f in SEED_FILES})]
 # The table and block functions of a report page (by the names pages call them), in this order.
 # Charts (得分图, 资金图, 进度图) and 下载链接 (links depend on the site layout) are left out.
 REPORT_BLOCKS = ("概要", "指标表", "自评表", "资金表", "得分汇总表", "年度目标表", "计分说明", "更正说明", "报告表格")
-FINAL_BLOCKS = ("决算表目录", "名词解释表", "概要", "更正说明")  # and 决算表(1) … 决算表(n); 全部决算表 is their concatenation
+FINAL_BLOCKS = (
+    "决算表目录",
+    "名词解释表",
+    "概要",
+    "更正说明",
+)  # and 决算表(1) … 决算表(n); 全部决算表 is their concatenation
 
 
 def slug(rel: str) -> str:

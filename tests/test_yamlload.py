@@ -1,7 +1,8 @@
 from decimal import Decimal
 
-from gongkai.engine.yamlload import MAX_BYTES, load_bytes, load_file, load_text
 import pytest
+
+from gongkai.engine.yamlload import MAX_BYTES, load_bytes, load_file, load_text
 
 pytestmark = pytest.mark.engine  # needs neither MkDocs nor WeasyPrint
 
@@ -12,7 +13,13 @@ def only_code(loaded):
 
 def test_numbers_are_decimals_built_from_their_text():
     loaded = load_text("a: 12.30\nb: 7\nc: -0.5\nd: '3.10'\ne: 1.5e+3\n")
-    assert loaded.value == {"a": Decimal("12.30"), "b": Decimal("7"), "c": Decimal("-0.5"), "d": "3.10", "e": Decimal("1.5e+3")}
+    assert loaded.value == {
+        "a": Decimal("12.30"),
+        "b": Decimal("7"),
+        "c": Decimal("-0.5"),
+        "d": "3.10",
+        "e": Decimal("1.5e+3"),
+    }
     assert str(loaded.value["a"]) == "12.30"
     assert not any(isinstance(v, float) for v in loaded.value.values())
 
@@ -40,7 +47,10 @@ def test_anchors_aliases_and_merge_keys_are_refused():
 
 def test_alias_bomb_is_refused_quickly():
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
-    lines += [f"a{i}: &a{i} [*a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}]" for i in range(1, 12)]
+    lines += [
+        f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]"
+        for i in range(1, 12)
+    ]
     loaded = load_text("\n".join(lines))
     assert "YAML_ALIAS" in only_code(loaded)
 

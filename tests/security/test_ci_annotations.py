@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from conftest import ROOT
 from sitebuild import GONGKAI, make_project, quiet_env, sample_text
 
@@ -55,7 +56,15 @@ def unescape(value: str) -> str:
 
 
 def problem(file: str, message: str = "消息", code: str = "PATH_NAME", line=None, severity="error") -> dict:
-    return {"code": code, "severity": severity, "file": file, "line": line, "message": message, "expected": None, "found": None}
+    return {
+        "code": code,
+        "severity": severity,
+        "file": file,
+        "line": line,
+        "message": message,
+        "expected": None,
+        "found": None,
+    }
 
 
 @pytest.mark.parametrize(
@@ -80,7 +89,14 @@ def test_the_redteam_reproduction_end_to_end(tmp_path):
     then the workflow's step: one annotation per problem, the name escaped."""
     project = make_project(tmp_path / "p", {"data/2021/dept/a.yaml": sample_text()})
     (project / "data" / "2021" / "dept" / INJECTED).write_text(sample_text(), encoding="utf-8")
-    result = subprocess.run([str(GONGKAI), "check", "data", "--format", "json"], cwd=project, capture_output=True, timeout=300, env=quiet_env(), check=False)
+    result = subprocess.run(
+        [str(GONGKAI), "check", "data", "--format", "json"],
+        cwd=project,
+        capture_output=True,
+        timeout=300,
+        env=quiet_env(),
+        check=False,
+    )
     assert result.returncode == 1
     problems = json.loads(result.stdout)["problems"]
     named = [p for p in problems if p["code"] == "PATH_NAME"]

@@ -34,7 +34,14 @@ BUNDLE = next((THEME / "assets" / "javascripts").glob("bundle.*.min.js")).relati
 def build(project: Path, out: Path) -> subprocess.CompletedProcess:
     env = quiet_env()
     env["GONGKAI_PDF"] = "0"
-    return subprocess.run([str(MKDOCS), "build", "--strict", "-d", str(out)], cwd=project, capture_output=True, text=True, timeout=300, env=env)
+    return subprocess.run(
+        [str(MKDOCS), "build", "--strict", "-d", str(out)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
 
 
 def project_with(tmp_path: Path, files: dict, config: str = MINIMAL_MKDOCS_YML) -> Path:
@@ -49,7 +56,11 @@ def project_with(tmp_path: Path, files: dict, config: str = MINIMAL_MKDOCS_YML) 
 
 
 def refused(output: str) -> set:
-    return {line.split(": SITE_FILE", 1)[0].split("-  ", 1)[-1].strip() for line in output.splitlines() if ": SITE_FILE" in line}
+    return {
+        line.split(": SITE_FILE", 1)[0].split("-  ", 1)[-1].strip()
+        for line in output.splitlines()
+        if ": SITE_FILE" in line
+    }
 
 
 # ---- finding 1: files that run script or replace the theme's ------------------------------------
@@ -87,7 +98,9 @@ def test_files_that_could_run_script_or_replace_the_theme_are_refused_and_nothin
 
 
 def test_the_refusal_names_why(tmp_path):
-    project = project_with(tmp_path, {"x.svg": HOSTILE["x.svg"], "assets/images/favicon.png": b"png", "overview/index.md": "# 总览\n"})
+    project = project_with(
+        tmp_path, {"x.svg": HOSTILE["x.svg"], "assets/images/favicon.png": b"png", "overview/index.md": "# 总览\n"}
+    )
     output = build(project, tmp_path / "site").stderr
     assert "content/x.svg: SITE_FILE" in output and "网站不发布“.svg”文件" in output
     assert "content/assets/images/favicon.png: SITE_FILE" in output and "主题的文件 assets/images/favicon.png" in output
@@ -95,7 +108,10 @@ def test_the_refusal_names_why(tmp_path):
 
 
 def test_a_theme_override_folder_is_the_themes_and_cannot_be_replaced(tmp_path):
-    config = MINIMAL_MKDOCS_YML.replace("  name: material\n", "  name: material\n  custom_dir: overrides\n") + "extra_css:\n  - stylesheets/extra.css\n"
+    config = (
+        MINIMAL_MKDOCS_YML.replace("  name: material\n", "  name: material\n  custom_dir: overrides\n")
+        + "extra_css:\n  - stylesheets/extra.css\n"
+    )
     project = project_with(tmp_path, {"img/logo.png": b"\x89PNG-contributor"}, config)
     (project / "overrides" / "stylesheets").mkdir(parents=True)
     (project / "overrides" / "stylesheets" / "extra.css").write_text("body { color: #111 }\n", encoding="utf-8")
@@ -113,9 +129,21 @@ def test_a_theme_override_folder_is_the_themes_and_cannot_be_replaced(tmp_path):
 
 
 ALLOWED = {
-    "files/图.png": b"\x89PNG\r\n\x1a\n", "files/a.jpg": b"jpg", "files/a.JPEG": b"jpeg", "files/a.gif": b"gif", "files/a.webp": b"webp",
-    "files/a.pdf": b"%PDF-1.4\n", "files/a.doc": b"doc", "files/a.docx": b"docx", "files/a.xls": b"xls", "files/a.xlsx": b"xlsx",
-    "files/a.csv": "a,b\n", "files/a.txt": "文字\n", "files/a.yaml": "a: 1\n", "files/a.yml": "a: 1\n", "files/a.json": "{}\n",
+    "files/图.png": b"\x89PNG\r\n\x1a\n",
+    "files/a.jpg": b"jpg",
+    "files/a.JPEG": b"jpeg",
+    "files/a.gif": b"gif",
+    "files/a.webp": b"webp",
+    "files/a.pdf": b"%PDF-1.4\n",
+    "files/a.doc": b"doc",
+    "files/a.docx": b"docx",
+    "files/a.xls": b"xls",
+    "files/a.xlsx": b"xlsx",
+    "files/a.csv": "a,b\n",
+    "files/a.txt": "文字\n",
+    "files/a.yaml": "a: 1\n",
+    "files/a.yml": "a: 1\n",
+    "files/a.json": "{}\n",
     ".hidden.html": "<script>alert(1)</script>\n",  # exclude_docs: MkDocs never publishes dot files
 }
 
@@ -137,7 +165,21 @@ def test_every_markdown_suffix_mkdocs_reads_is_a_page():
 
     assert set(MARKDOWN_SUFFIXES) == set(markdown_extensions)
     assert not set(MARKDOWN_SUFFIXES) & set(published.STATIC_SUFFIXES)
-    for suffix in (".html", ".htm", ".xhtml", ".svg", ".js", ".mjs", ".css", ".xml", ".wasm", ".map", ".svgz", ".shtml", ""):
+    for suffix in (
+        ".html",
+        ".htm",
+        ".xhtml",
+        ".svg",
+        ".js",
+        ".mjs",
+        ".css",
+        ".xml",
+        ".wasm",
+        ".map",
+        ".svgz",
+        ".shtml",
+        "",
+    ):
         assert suffix not in published.STATIC_SUFFIXES
 
 
@@ -156,27 +198,42 @@ def test_this_repositorys_css_is_the_maintainers_and_content_holds_only_publishe
 
 
 def test_a_content_file_cannot_replace_a_generated_download_or_page(tmp_path):
-    project = project_with(tmp_path, {
-        "2021/t/x/x.csv": "=cmd|' /C calc'!A0\n",
-        "2021/t/x/x.yaml": "名称: 伪造\n",
-        "2021/t/x/x.json": "{}\n",
-        "2021/t/x.markdown": "# 伪造的报告页\n",  # the generated page of data/2021/t/x.yaml is 2021/t/x.md: same address
-        "overview/index.md": "# 总览\n\n全部为“优”。\n",
-        "years/2021/index.md": "# 2021\n",
-        "departments/t/index.md": "# t\n",
-        "a.md": "# a\n",
-        "a/index.md": "# a again\n",
-    })
+    project = project_with(
+        tmp_path,
+        {
+            "2021/t/x/x.csv": "=cmd|' /C calc'!A0\n",
+            "2021/t/x/x.yaml": "名称: 伪造\n",
+            "2021/t/x/x.json": "{}\n",
+            "2021/t/x.markdown": "# 伪造的报告页\n",  # the generated page of data/2021/t/x.yaml is 2021/t/x.md: same address
+            "overview/index.md": "# 总览\n\n全部为“优”。\n",
+            "years/2021/index.md": "# 2021\n",
+            "departments/t/index.md": "# t\n",
+            "a.md": "# a\n",
+            "a/index.md": "# a again\n",
+        },
+    )
     site = tmp_path / "site"
     proc = build(project, site)
     output = proc.stdout + proc.stderr
     assert proc.returncode != 0 and "Traceback" not in output, output
     assert refused(output) == {
-        "content/2021/t/x/x.csv", "content/2021/t/x/x.yaml", "content/2021/t/x/x.json", "content/2021/t/x.markdown",
-        "content/overview/index.md", "content/years/2021/index.md", "content/departments/t/index.md", "content/a/index.md",
+        "content/2021/t/x/x.csv",
+        "content/2021/t/x/x.yaml",
+        "content/2021/t/x/x.json",
+        "content/2021/t/x.markdown",
+        "content/overview/index.md",
+        "content/years/2021/index.md",
+        "content/departments/t/index.md",
+        "content/a/index.md",
     }, output
-    assert "gongkai 生成的文件" in output and "gongkai 生成的页面" in output and "与 content/a.md 是网站上的同一地址（a/）" in output
-    assert not (site / "2021" / "t" / "x" / "x.csv").exists() or "=cmd" not in (site / "2021" / "t" / "x" / "x.csv").read_text(encoding="utf-8")
+    assert (
+        "gongkai 生成的文件" in output
+        and "gongkai 生成的页面" in output
+        and "与 content/a.md 是网站上的同一地址（a/）" in output
+    )
+    assert not (site / "2021" / "t" / "x" / "x.csv").exists() or "=cmd" not in (
+        site / "2021" / "t" / "x" / "x.csv"
+    ).read_text(encoding="utf-8")
 
 
 def test_a_hand_written_report_page_keeps_its_downloads(tmp_path):
@@ -193,7 +250,10 @@ def test_collisions_compare_addresses_without_case():
     sources = [published.Source("2021/T/X/X.CSV", "2021/T/X/X.CSV", "content/2021/T/X/X.CSV", False)]
     found = published.collisions(sources, [("2021/t/x/x.csv", "2021/t/x/x.csv")])
     assert [p.code for p in found] == ["SITE_FILE"]
-    assert published.refused_place(published.Source("Assets/x.png", "Assets/x.png", "content/Assets/x.png", False), []) is not None
+    assert (
+        published.refused_place(published.Source("Assets/x.png", "Assets/x.png", "content/Assets/x.png", False), [])
+        is not None
+    )
 
 
 # ---- finding 7: MkDocs' own log lines ---------------------------------------------------------
@@ -239,7 +299,9 @@ def test_terminal_lines():
     assert terminal_lines("a\nb\r\nc") == "a⏎b⏎c"
 
 
-@pytest.mark.parametrize("target", ["a%1B]0;TITLE%07%1B[2J.md", "b%0A::warning%20file=mkdocs.yml::forged.md", "c%E2%80%AE.md"])
+@pytest.mark.parametrize(
+    "target", ["a%1B]0;TITLE%07%1B[2J.md", "b%0A::warning%20file=mkdocs.yml::forged.md", "c%E2%80%AE.md"]
+)
 def test_a_link_target_in_a_page_reaches_the_log_cleaned(tmp_path, target):
     project = project_with(tmp_path, {"links.md": f"# 链接\n\n[x]({target})\n"})
     proc = build(project, tmp_path / "site")

@@ -27,7 +27,9 @@ from click.testing import CliRunner
 
 from conftest import ROOT
 from gongkai.cli.review import diff
-from gongkai.review.diff import Repo, Revision, Tree, _specs, md_code, md_line, md_text, path_refusal
+from gongkai.review.changes import pathspecs
+from gongkai.review.git import Repo, Revision, Tree, path_refusal
+from gongkai.review.markdown import md_code, md_line, md_text
 
 SEED = ROOT / "data" / "2021" / "shenzhen-gsl"
 REPORTS = "data/2021/x"
@@ -121,7 +123,9 @@ def sentinels(tmp_path: Path):
         os.utime(path, (OLD, OLD))
 
     def listing() -> set:
-        return {str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if "repo" not in p.relative_to(tmp_path).parts}
+        return {
+            str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if "repo" not in p.relative_to(tmp_path).parts
+        }
 
     before = listing()
 
@@ -204,7 +208,12 @@ def test_absolute_names_never_write_outside(repo, tmp_path, sentinels, monkeypat
 @pytest.mark.parametrize(
     "top, extra, path, reason",
     [
-        ({".git": {"hooks": {"post-checkout": b"#!/bin/sh\nid > /tmp/pwned\n"}}}, {}, ".git/hooks/post-checkout", "含“.git”"),
+        (
+            {".git": {"hooks": {"post-checkout": b"#!/bin/sh\nid > /tmp/pwned\n"}}},
+            {},
+            ".git/hooks/post-checkout",
+            "含“.git”",
+        ),
         ({".GIT": {"config": b"[core]\n\tfsmonitor = id\n"}}, {}, ".GIT/config", "含“.GIT”"),
         ({}, {".git": {"x.yaml": EVIL}}, "data/.git/x.yaml", "含“.git”"),
         ({}, {".Git ": {"x.yaml": EVIL}}, "data/.Git /x.yaml", "含“.Git ”"),
@@ -269,7 +278,7 @@ def test_a_working_tree_folder_link_is_not_followed(repo, tmp_path, monkeypatch)
     assert {(r["status"], r["path"]) for r in json.loads(result.stdout)["reports"]} == {
         ("removed", f"{REPORTS}/a02.yaml"), ("removed", f"{REPORTS}/a07.yaml")}
     assert "链接之外的内容" not in result.stdout
-    tree = Tree(Repo(repo), Revision("工作区"), _specs("data"))
+    tree = Tree(Repo(repo), Revision("工作区"), pathspecs("data"))
     assert f"{REPORTS}/a02.yaml" in tree.files()
     assert tree.read(f"{REPORTS}/a02.yaml") is None
     assert tree.refusal(f"{REPORTS}/a02.yaml") == "位于符号链接的文件夹中（不跟随）"
@@ -295,7 +304,9 @@ def test_path_refusal_rules():
 
 # ---- untrusted text in the comment ---------------------------------------------------------------------
 
-PAYLOAD = "[点我](https://evil.example/x) ![img](https://evil.example/i.png) @octocat <img src=x onerror=alert(1)> | a | b |"
+PAYLOAD = (
+    "[点我](https://evil.example/x) ![img](https://evil.example/i.png) @octocat <img src=x onerror=alert(1)> | a | b |"
+)
 REASON = "第一行\n\n## 假标题\n- 假列表 #1 见 GH-2 与 www.evil.example\n<script>alert(1)</script>`代码`\x1b[2J ~~删~~ **粗** $x$"
 
 
@@ -318,7 +329,9 @@ def test_data_text_is_inert_in_the_comment(repo, monkeypatch):
     text = path.read_text(encoding="utf-8")
     old_row = "{名称: 会刊设计制作期数, 分值: 2, 指标值: 6期, 完成值: 4, 得分: 1, 偏差原因: 供应商排期问题。后续会加强会项目的监管}"
     assert old_row in text
-    text = text.replace(old_row, f"{{名称: {quoted(PAYLOAD)}, 分值: 2, 指标值: 6期, 完成值: 4, 得分: 0.5, 偏差原因: {quoted(REASON)}}}")
+    text = text.replace(
+        old_row, f"{{名称: {quoted(PAYLOAD)}, 分值: 2, 指标值: 6期, 完成值: 4, 得分: 0.5, 偏差原因: {quoted(REASON)}}}"
+    )
     text = text.replace("名称: 工商联系统宣传教育\n", f"名称: {quoted('- ' + PAYLOAD)}\n")
     text = text.replace("{名称: 宣传片制作次数, 分值: 2, 指标值: 1期, 完成值: 1, 得分: 2}",
                         f"{{名称: {quoted('1. @octocat <b>粗</b>')}, 分值: 2, 指标值: 1期, 完成值: 1, 得分: 1}}")

@@ -12,10 +12,10 @@ import os
 import subprocess
 
 import pytest
-from sitebuild import GONGKAI, MKDOCS, make_project, quiet_env, sample_text
 
 from gongkai.engine.paths import inspect_tree, project_problems
 from gongkai.engine.problems import has_control_characters, terminal_text
+from sitebuild import GONGKAI, MKDOCS, make_project, quiet_env, sample_text
 
 NAMES = {
     "newline": "b\n::warning file=mkdocs.yml::x\n.yaml",
@@ -35,7 +35,9 @@ ORDINARY = ["报告 2021.yaml", "a#b?c%d e.yaml", "名称（全角）：、。.y
 
 
 def run(args, cwd) -> subprocess.CompletedProcess:
-    return subprocess.run(args, cwd=cwd, capture_output=True, timeout=300, env={**quiet_env(), "GONGKAI_PDF": "0"}, check=False)
+    return subprocess.run(
+        args, cwd=cwd, capture_output=True, timeout=300, env={**quiet_env(), "GONGKAI_PDF": "0"}, check=False
+    )
 
 
 def test_control_characters_are_recognised():

@@ -38,7 +38,14 @@ REPORT = "data/2021/t/x.yaml"
 def build(project: Path, out: Path) -> subprocess.CompletedProcess:
     env = quiet_env()
     env["GONGKAI_PDF"] = "0"
-    return subprocess.run([str(MKDOCS), "build", "--strict", "-d", str(out)], cwd=project, capture_output=True, text=True, timeout=300, env=env)
+    return subprocess.run(
+        [str(MKDOCS), "build", "--strict", "-d", str(out)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
 
 
 def located(problems) -> list:
@@ -99,7 +106,9 @@ def test_aliases_are_refused_however_long_the_front_matter():
 
 def test_crlf_and_what_only_gongkai_reads_as_front_matter_are_checked_too():
     assert located(check_text("---\r\ndescription: x\r\n---\r\n# a\r\n", "p.md").problems) == [("PAGE_FRONT_MATTER", 2)]
-    assert located(check_text("---\ndescription: x\n---", "p.md").problems) == [("PAGE_FRONT_MATTER", 2)]  # no line after ---
+    assert located(check_text("---\ndescription: x\n---", "p.md").problems) == [
+        ("PAGE_FRONT_MATTER", 2)
+    ]  # no line after ---
     assert FRONT_MATTER.match("---\ndescription: x\n---") and not MKDOCS_FRONT_MATTER.match("---\ndescription: x\n---")
 
 
@@ -111,11 +120,22 @@ def test_a_first_line_mkdocs_would_take_as_metadata_is_refused():
 
 
 def test_the_theme_sees_only_documented_keys_and_a_safe_title():
-    meta = {"title": '<img src=x onerror="alert(1)">', "description": "<script>", "subtitle": "x", "hide": ["toc", "<x>"], "数据": "d", "template": "x.html"}
+    meta = {
+        "title": '<img src=x onerror="alert(1)">',
+        "description": "<script>",
+        "subtitle": "x",
+        "hide": ["toc", "<x>"],
+        "数据": "d",
+        "template": "x.html",
+    }
     assert allowed(meta) == {"title": meta["title"], "数据": "d"}
     shown = published_meta(meta)
     assert shown == {"title": "＜img src=x onerror=＂alert(1)＂＞", "数据": "d"}
-    assert published_meta({"title": 2021, "hide": ["navigation"], "search": {"exclude": True}}) == {"title": "2021", "hide": ["navigation"], "search": {"exclude": True}}
+    assert published_meta({"title": 2021, "hide": ["navigation"], "search": {"exclude": True}}) == {
+        "title": "2021",
+        "hide": ["navigation"],
+        "search": {"exclude": True},
+    }
     assert published_meta(None) == {} and published_meta({"title": Decimal("1.5")})["title"] == "1.5"
 
 
@@ -148,7 +168,11 @@ HOSTILE_FRONT = (
 
 
 def test_a_page_with_other_keys_fails_the_build_naming_page_and_lines(tmp_path):
-    project = make_project(tmp_path / "p", {REPORT: sample_text()}, {"guide/page.md": HOSTILE_FRONT, "bomb.markdown": "---\na: &a [x]\ntitle: *a\n---\n# b\n"})
+    project = make_project(
+        tmp_path / "p",
+        {REPORT: sample_text()},
+        {"guide/page.md": HOSTILE_FRONT, "bomb.markdown": "---\na: &a [x]\ntitle: *a\n---\n# b\n"},
+    )
     site = tmp_path / "site"
     proc = build(project, site)
     said = proc.stdout + proc.stderr

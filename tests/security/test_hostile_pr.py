@@ -24,7 +24,13 @@ REPORT = "data/2021/test-dept/x.yaml"
 
 
 def git(repo: Path, *args: str) -> str:
-    env = {**quiet_env(), "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    env = {
+        **quiet_env(),
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+    }
     return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True, env=env).stdout
 
 
@@ -132,7 +138,13 @@ def test_a_pull_request_with_every_probe_leaks_runs_and_writes_nothing(pull_requ
         assert PASSWD_MARK not in said and SECRET not in said, name
         assert "\x1b" not in said and "\x07" not in said, name
     located = runs["check"].stdout + runs["check"].stderr
-    for path in ("content/leak/passwd.txt", "content/leak/env.txt", "content/leak/fifo.txt", "data/2021/test-dept/leak.yaml", "data/rulesets/evil.yaml"):
+    for path in (
+        "content/leak/passwd.txt",
+        "content/leak/env.txt",
+        "content/leak/fifo.txt",
+        "data/2021/test-dept/leak.yaml",
+        "data/rulesets/evil.yaml",
+    ):
         assert path in located, path
     assert not (project / "MARKER").exists() and not Path("MARKER").exists()
     produced = written_under(project)
@@ -150,7 +162,9 @@ def test_without_links_the_build_reaches_the_pages_and_refuses_each_probe(pull_r
         path = project / link
         for root, dirs, files in os.walk(path, topdown=False):
             for name in files + dirs:
-                os.unlink(Path(root) / name) if not (Path(root) / name).is_dir() or (Path(root) / name).is_symlink() else os.rmdir(Path(root) / name)
+                os.unlink(Path(root) / name) if not (Path(root) / name).is_dir() or (
+                    Path(root) / name
+                ).is_symlink() else os.rmdir(Path(root) / name)
         os.unlink(path) if path.is_symlink() or path.is_file() else os.rmdir(path)
     before = snapshot(tmp_path, project)
 
@@ -160,7 +174,9 @@ def test_without_links_the_build_reaches_the_pages_and_refuses_each_probe(pull_r
     assert "Traceback" not in said and not (project / "MARKER").exists()
 
     page = project / "content/2021/test-dept/x.md"
-    page.write_text(HOSTILE_PAGE.replace('{{ lipsum.__globals__["os"].popen("touch MARKER").read() }}', ""), encoding="utf-8")
+    page.write_text(
+        HOSTILE_PAGE.replace('{{ lipsum.__globals__["os"].popen("touch MARKER").read() }}', ""), encoding="utf-8"
+    )
     strict = run(project, str(MKDOCS), "build", "--strict", "-d", str(project / "site"))
     assert strict.returncode != 0 and "PAGE_HTML" in strict.stdout + strict.stderr
     built = run(project, str(MKDOCS), "build", "-d", str(project / "site"))

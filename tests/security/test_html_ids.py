@@ -16,9 +16,9 @@ from pathlib import Path
 
 import markdown
 import pytest
-from sitebuild import MKDOCS, make_project, quiet_env, sample_text
 
 from gongkai.render import rawhtml
+from sitebuild import MKDOCS, make_project, quiet_env, sample_text
 
 EXTENSIONS = ["toc", "attr_list", "footnotes", "md_in_html", "admonition", "tables"]
 CONFIG = '{"base": "http://127.0.0.1:9/a/", "version": {"provider": "mike"}}'
@@ -27,7 +27,15 @@ CONFIG = '{"base": "http://127.0.0.1:9/a/", "version": {"provider": "mike"}}'
 def build(project: Path, site: Path) -> subprocess.CompletedProcess:
     """``mkdocs build`` (not ``-q``: a quiet build does not count warnings for strict mode)."""
     env = {**quiet_env(), "GONGKAI_PDF": "0"}
-    return subprocess.run([str(MKDOCS), "build", "-d", str(site)], cwd=project, capture_output=True, text=True, timeout=300, env=env, check=False)
+    return subprocess.run(
+        [str(MKDOCS), "build", "-d", str(site)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )
 
 
 def to_html(text: str) -> str:
@@ -108,11 +116,37 @@ def test_warning_names_the_line_of_the_page(tmp_path):
 @pytest.mark.parametrize(
     "name",
     # Material's ids (templates and bundle of mkdocs-material 9), and any other "__" id
-    ["__config", "__search", "__drawer", "__toc", "__settings", "__consent", "__analytics", "__announce", "__outdated", "__source", "__tabs"]
-    + ["__palette_0", "__palette_1", "__nav_2_3", "__code_0", "__codelineno-0-1", "__tabbed_1_1", "__md_scope", "__anything"],
+    [
+        "__config",
+        "__search",
+        "__drawer",
+        "__toc",
+        "__settings",
+        "__consent",
+        "__analytics",
+        "__announce",
+        "__outdated",
+        "__source",
+        "__tabs",
+    ]
+    + [
+        "__palette_0",
+        "__palette_1",
+        "__nav_2_3",
+        "__code_0",
+        "__codelineno-0-1",
+        "__tabbed_1_1",
+        "__md_scope",
+        "__anything",
+    ],
 )
 def test_every_theme_id_is_renamed_however_it_is_written(name):
-    for html in (f'<div id="{name}">x</div>', f'<span id="{name} ">x</span>', f'<a href="#{name}">x</a>', f'<h2 id="{name}">x</h2>'):
+    for html in (
+        f'<div id="{name}">x</div>',
+        f'<span id="{name} ">x</span>',
+        f'<a href="#{name}">x</a>',
+        f'<h2 id="{name}">x</h2>',
+    ):
         cleaned = rawhtml.clean(html)
         found = ids_of(cleaned)
         assert all(not i.strip().startswith("__") for i in found.ids + found.refs), cleaned
@@ -122,7 +156,9 @@ def test_every_theme_id_is_renamed_however_it_is_written(name):
 def test_toc_slug_of_a_heading_is_renamed():
     """The id a heading gets from its text (toc) is checked after Markdown, like any other."""
     cleaned, problems = rawhtml.clean_page(to_html("# __config\n\n## __search\n"), "p.md")
-    assert re.search(r'<h1 id="user-content-__config">__config<a class="headerlink" href="#user-content-__config"', cleaned), cleaned
+    assert re.search(
+        r'<h1 id="user-content-__config">__config<a class="headerlink" href="#user-content-__config"', cleaned
+    ), cleaned
     assert 'id="user-content-__search"' in cleaned and len(problems) == 2
 
 
@@ -132,7 +168,7 @@ def test_the_module_lists_the_theme_ids():
 
 
 def test_ordinary_ids_footnotes_and_chinese_headings_are_untouched():
-    text = "# 工作目标\n\n## 工作目标\n\n## Plan {: #plan }\n\n正文[^1]，又一处[^note]。\n\n[^1]: 注一\n[^note]: 注二\n\n<div id=\"_single\">x</div>\n\n[去](#_1)\n"
+    text = '# 工作目标\n\n## 工作目标\n\n## Plan {: #plan }\n\n正文[^1]，又一处[^note]。\n\n[^1]: 注一\n[^note]: 注二\n\n<div id="_single">x</div>\n\n[去](#_1)\n'
     html = to_html(text)
     cleaned, problems = rawhtml.clean_page(html, "p.md")
     assert problems == []

@@ -27,12 +27,12 @@ from gongkai.final_accounts.evaluate import evaluate_file
 DATA = ROOT / "data" / "2021" / "shenzhen-gsl" / "final-accounts.yaml"
 GIB = 1 << 30
 # gongkai import in a child process that may not map more than 1 GiB
-BOUNDED = """
+BOUNDED = f"""
 import resource, sys
-resource.setrlimit(resource.RLIMIT_AS, (%d, %d))
+resource.setrlimit(resource.RLIMIT_AS, ({GIB}, {GIB}))
 from gongkai.cli.commands import main
 main(sys.argv[1:], prog_name="gongkai")
-""" % (GIB, GIB)
+"""
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,9 @@ def rezip(data: bytes, replace: dict | None = None, add: dict | None = None) -> 
         for item in source.infolist():
             content = source.read(item.filename)
             change = replace.get(item.filename)
-            target.writestr(item.filename, change(content) if callable(change) else content if change is None else change)
+            target.writestr(
+                item.filename, change(content) if callable(change) else content if change is None else change
+            )
         for name, content in add.items():
             target.writestr(name, content)
     return out.getvalue()
@@ -78,7 +80,9 @@ def with_cell(data: bytes, title: str, ref: str, inner: bytes, t: str = "") -> b
 
 
 def run(path, out, *extra):
-    return CliRunner().invoke(main, ["import", str(path), "--year", "2021", "-o", str(out), *extra], catch_exceptions=False)
+    return CliRunner().invoke(
+        main, ["import", str(path), "--year", "2021", "-o", str(out), *extra], catch_exceptions=False
+    )
 
 
 def refused(tmp_path, data: bytes, name: str = "hostile.xlsx"):
@@ -145,7 +149,13 @@ def test_layout_bounds_come_from_the_layout():
 
     guide = (ROOT / "content" / "guide" / "final-accounts.md").read_text(encoding="utf-8")
     assert f"A1:{get_column_letter(columns)}{rows}" in guide  # the guide states the bounds in force
-    for limit in (f"{workbook.MAX_FILE_BYTES >> 20} MiB", f"{workbook.MAX_UNPACKED_BYTES >> 20} MiB", f"{workbook.MAX_PART_BYTES >> 20} MiB", f"{workbook.MAX_PARTS} 个", f"{workbook.MAX_SHEETS} 张"):
+    for limit in (
+        f"{workbook.MAX_FILE_BYTES >> 20} MiB",
+        f"{workbook.MAX_UNPACKED_BYTES >> 20} MiB",
+        f"{workbook.MAX_PART_BYTES >> 20} MiB",
+        f"{workbook.MAX_PARTS} 个",
+        f"{workbook.MAX_SHEETS} 张",
+    ):
         assert limit in guide, limit
 
 
@@ -174,7 +184,7 @@ def test_a_far_cell_added_to_a_real_workbook_is_located(tmp_path, exported):
     book.save(buffer)
     output = refused(tmp_path, buffer.getvalue())
     assert "IMPORT_TOO_LARGE" in output and "表3!M5 等 3 个单元格" in output
-    elapsed, done = bounded_import(tmp_path, buffer.getvalue(), "far.xlsx")
+    elapsed, _done = bounded_import(tmp_path, buffer.getvalue(), "far.xlsx")
     assert elapsed < 60
 
 
@@ -213,7 +223,11 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path, exported):
 def test_declared_sizes_that_lie_are_caught_not_believed(tmp_path, exported):
     """The same bomb with its declared size patched down to 1 KB: zipfile stops there and the CRC fails."""
     part = sheet_part(exported, "表2")
-    huge = b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' + b"<row><c><v>1</v></c></row>" * 2_000_000 + b"</sheetData></worksheet>"
+    huge = (
+        b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        + b"<row><c><v>1</v></c></row>" * 2_000_000
+        + b"</sheetData></worksheet>"
+    )
     data = bytearray(rezip(exported, {part: huge}))
     with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
         offset = archive.getinfo(part).header_offset
@@ -234,7 +248,11 @@ def test_a_sheet_far_beyond_the_layout_is_not_read(tmp_path, exported):
     """Under the size limits, but far more XML than the largest table has: refused unread."""
     part = sheet_part(exported, "表5")
     rows = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (i, i) for i in range(1, 60_001))
-    huge = b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' + rows + b"</sheetData></worksheet>"
+    huge = (
+        b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        + rows
+        + b"</sheetData></worksheet>"
+    )
     assert len(huge) < workbook.MAX_PART_BYTES
     output = refused(tmp_path, rezip(exported, {part: huge}))
     assert "IMPORT_TOO_LARGE" in output and "表5" in output and "没有读取" in output
@@ -259,7 +277,7 @@ def test_a_file_over_the_size_limit_is_refused_unread(tmp_path, exported):
     "data",
     [
         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512,  # an old .xls (OLE)
-        "项目,金额\n收入,1\n".encode("utf-8"),  # a CSV renamed
+        "项目,金额\n收入,1\n".encode(),  # a CSV renamed
         b"",
         b"PK\x03\x04 not really a zip",
         b"<html><body>not a workbook</body></html>",

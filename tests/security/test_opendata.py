@@ -17,11 +17,11 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from conftest import ROOT
-from gongkai.site.catalog import prepare
 from gongkai.cli.commands import main
 from gongkai.final_accounts import workbook
 from gongkai.final_accounts.evaluate import evaluate_file
 from gongkai.render.opendata import FORMULA_STARTS, safe_cell, unquote_cell
+from gongkai.site.catalog import prepare
 
 DATA = ROOT / "data" / "2021" / "shenzhen-gsl" / "final-accounts.yaml"
 REPORT = ROOT / "data" / "2021" / "shenzhen-gsl" / "a02.yaml"
@@ -46,11 +46,15 @@ HOSTILE = (
 def _yaml_string(text: str) -> str:
     """A double-quoted YAML scalar of ``text`` (control characters escaped)."""
     text = text.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + re.sub(r"[\x00-\x1f\x7f]", lambda m: "\\x%02x" % ord(m.group()), text) + '"'
+    return '"' + re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\x{ord(m.group()):02x}", text) + '"'
 
 
 def _is_formula_text(text: str) -> bool:
-    return bool(text) and text[0] in FORMULA_STARTS and not re.fullmatch(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?", text)
+    return (
+        bool(text)
+        and text[0] in FORMULA_STARTS
+        and not re.fullmatch(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?", text)
+    )
 
 
 def hostile_final(tmp_path, names=HOSTILE[:8], department="=cmd|' /C calc'!A0"):
@@ -58,8 +62,14 @@ def hostile_final(tmp_path, names=HOSTILE[:8], department="=cmd|' /C calc'!A0"):
     text = DATA.read_text(encoding="utf-8")
     codes = re.findall(r'^  - 编码: "(\d{7})".*$', text, flags=re.M)
     assert len(codes) >= len(names)
-    for code, name in zip(codes, names):
-        text = re.sub(rf'^(  - 编码: "{code}").*$', lambda m: f"{m.group(1)}\n    名称: {_yaml_string(name)}", text, count=1, flags=re.M)
+    for code, name in zip(codes, names, strict=False):
+        text = re.sub(
+            rf'^(  - 编码: "{code}").*$',
+            lambda m: f"{m.group(1)}\n    名称: {_yaml_string(name)}",
+            text,
+            count=1,
+            flags=re.M,
+        )
     text = text.replace("部门: 深圳市工商业联合会", f"部门: {_yaml_string(department)}", 1)
     path = tmp_path / "final-accounts.yaml"
     path.write_text(text, encoding="utf-8")
@@ -76,7 +86,9 @@ def hostile_report(tmp_path):
     text = text.replace("{名称: 网站及网络建设及维护,", "{名称: " + _yaml_string(HOSTILE[11]) + ",", 1)
     text = text.replace("名称: 数量指标", "名称: " + _yaml_string("@数量指标"), 1)
     text = text.replace("名称: 质量指标", "名称: " + _yaml_string("＝质量指标"), 1)
-    text = text.replace("偏差原因: 供应商排期问题。后续会加强会项目的监管", "偏差原因: " + _yaml_string("-2+3+cmd|' /C calc'!A0"), 1)
+    text = text.replace(
+        "偏差原因: 供应商排期问题。后续会加强会项目的监管", "偏差原因: " + _yaml_string("-2+3+cmd|' /C calc'!A0"), 1
+    )
     text = text.replace("偏差原因: 疫情原因，部分工作未开展", "偏差原因: " + _yaml_string("＋疫情原因"), 1)
     path = tmp_path / "a02.yaml"
     path.write_text(text, encoding="utf-8")
@@ -118,7 +130,9 @@ def test_safe_cell_quotes_formula_text_and_unquote_gives_it_back(text):
     assert safe.startswith("'") and unquote_cell(safe) == text
 
 
-@pytest.mark.parametrize("text", ("-12.30", "+5", "-3%", "0.5", "-.5", "1e5", "-1E-3", "深圳", "'plain", "", "一、财政拨款收入"))
+@pytest.mark.parametrize(
+    "text", ("-12.30", "+5", "-3%", "0.5", "-.5", "1e5", "-1E-3", "深圳", "'plain", "", "一、财政拨款收入")
+)
 def test_plain_numbers_and_ordinary_text_pass_unchanged(text):
     assert safe_cell(text) == text and unquote_cell(text) == text
 
@@ -132,10 +146,19 @@ def test_numbers_are_never_touched():
 
 
 def test_site_csv_and_xlsx_of_a_final_accounts_record_hold_no_formula(tmp_path):
-    path, fr = hostile_final(tmp_path)
+    path, _fr = hostile_final(tmp_path)
     result, _, downloads = prepare(str(path), "final-accounts.yaml")
-    held = [l.name for t in result.scored.tables if t.number == 2 for side in t.sides for l in side.lines if l.code in CODES_OF(path)]
-    assert len(held) == 8 and all(n.lstrip() and n.lstrip()[0] in FORMULA_STARTS or n.startswith("TAB") or n.startswith("CR") for n in held)
+    held = [
+        l.name
+        for t in result.scored.tables
+        if t.number == 2
+        for side in t.sides
+        for l in side.lines
+        if l.code in CODES_OF(path)
+    ]
+    assert len(held) == 8 and all(
+        (n.lstrip() and n.lstrip()[0] in FORMULA_STARTS) or n.startswith("TAB") or n.startswith("CR") for n in held
+    )
     cells = csv_cells(downloads["csv"])
     assert not [c for c in cells if _is_formula_text(c)]
     for name in held:
@@ -161,7 +184,7 @@ def test_tab_and_carriage_return_starts_are_quoted_in_csv_and_xlsx(tmp_path):
     _, fr = hostile_final(tmp_path)
     lines = [l for t in fr.tables if t.number == 3 for side in t.sides for l in side.lines if l.code]
     starts = ("\t=1+1", "\r=1+1", "\n=1+1", "\t", "＝1", "@x")
-    for line, name in zip(lines, starts):
+    for line, name in zip(lines, starts, strict=False):
         line.name = name
     cells = csv_cells(final_csv_bytes(fr))
     assert not [c for c in cells if _is_formula_text(c)]
@@ -186,7 +209,7 @@ def test_site_csv_of_a_performance_report_holds_no_formula(tmp_path):
 
 
 def test_negative_amounts_stay_numbers_in_csv_and_xlsx(tmp_path):
-    path, fr = hostile_final(tmp_path, names=("=SUM(A1:A9)",))
+    _path, fr = hostile_final(tmp_path, names=("=SUM(A1:A9)",))
     line = next(l for t in fr.tables if t.number == 2 for side in t.sides for l in side.lines if l.code == "2012801")
     line.values[-1] = Decimal("-12.30")  # 其他收入 of 行政运行, made negative
     from gongkai.render.opendata import final_csv_bytes
@@ -203,14 +226,16 @@ def test_negative_amounts_stay_numbers_in_csv_and_xlsx(tmp_path):
 
 
 def test_gongkai_export_holds_no_formula_and_round_trips_through_import(tmp_path):
-    path, fr = hostile_final(tmp_path)
+    path, _fr = hostile_final(tmp_path)
     out = tmp_path / "决算表.xlsx"
     result = CliRunner().invoke(main, ["export", str(path), "-o", str(out)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert_safe_workbook(out.read_bytes())
     # import gives back the names exactly as written, without the quote
     yaml_out = tmp_path / "imported.yaml"
-    result = CliRunner().invoke(main, ["import", str(out), "--year", "2021", "-o", str(yaml_out)], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["import", str(out), "--year", "2021", "-o", str(yaml_out)], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     printed, meta, problems = workbook.read(out.read_bytes(), "x.xlsx")
     assert problems == [] and meta["部门"] == "=cmd|' /C calc'!A0"
@@ -238,14 +263,18 @@ def test_export_import_round_trip_on_the_shipped_record_and_a_hostile_one(tmp_pa
         assert workbook.read(second, "y.xlsx") == (printed, meta, [])
         # the data with its imported 原表 checks clean: every printed figure and name agrees
         both = tmp_path / "both.yaml"
-        both.write_text(source.read_text(encoding="utf-8") + workbook.yaml_text(printed, meta, 2021, "x").split("原表:", 1)[1].join(["原表:", ""]), encoding="utf-8")
+        both.write_text(
+            source.read_text(encoding="utf-8")
+            + workbook.yaml_text(printed, meta, 2021, "x").split("原表:", 1)[1].join(["原表:", ""]),
+            encoding="utf-8",
+        )
         checked, found = evaluate_file(both, "both.yaml")
         assert checked.printed and [p for p in found if p.severity != "info"] == []
 
 
 def test_control_characters_in_names_never_break_the_workbook(tmp_path):
     """"\\e" and "\\x07" are valid YAML escapes but cannot be stored in a workbook: they are dropped."""
-    path, fr = hostile_final(tmp_path, names=("\x1b[2J=1+1\x07", "\x1b=1+1"))
-    result, _, downloads = prepare(str(path), "final-accounts.yaml")
+    path, _fr = hostile_final(tmp_path, names=("\x1b[2J=1+1\x07", "\x1b=1+1"))
+    _result, _, downloads = prepare(str(path), "final-accounts.yaml")
     texts = {c.value for c in assert_safe_workbook(downloads["xlsx"]) if isinstance(c.value, str)}
     assert "[2J=1+1" in texts and "'=1+1" in texts

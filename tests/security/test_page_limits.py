@@ -17,14 +17,14 @@ from decimal import Decimal
 
 import markdown
 import pytest
-from conftest import ROOT
-from sitebuild import make_project, mkdocs_build, sample_text
 
+from conftest import ROOT
 from gongkai.engine.pipeline import evaluate
 from gongkai.render import sandbox
 from gongkai.render.environment import html_environment, markdown_environment
 from gongkai.render.page import Compiled, PageError, Stash, page_problem, render
 from gongkai.render.report_view import Links, ReportView
+from sitebuild import make_project, mkdocs_build, sample_text
 
 SAMPLE = ROOT / "data" / "2021" / "shenzhen-gsl" / "a02.yaml"
 MD_ENV = markdown_environment(html_environment())
@@ -84,7 +84,12 @@ def test_power_is_refused_before_it_is_computed(monkeypatch):
 
 
 def test_ordinary_arithmetic_still_works():
-    out = render(Compiled(MD_ENV), "{{ 总分 * 2 }} {{ 总分 ** 2 }} {{ 总分 / 4 }} {{ 总分 // 7 }} {{ 0 * 总分 }} {{ 2 ** 10 }}\n", context()[0], "p.md")
+    out = render(
+        Compiled(MD_ENV),
+        "{{ 总分 * 2 }} {{ 总分 ** 2 }} {{ 总分 / 4 }} {{ 总分 // 7 }} {{ 0 * 总分 }} {{ 2 ** 10 }}\n",
+        context()[0],
+        "p.md",
+    )
     assert out == "193.60 9370.2400 24.20 13 0.00 1024\n"
 
 

@@ -19,14 +19,14 @@ import markdown
 import pytest
 
 from conftest import ROOT
-from gongkai.site import catalog as catalog_module
-from gongkai.site.config import load_site
-from gongkai.pdf.printhtml import PrintRenderer
 from gongkai.engine.pipeline import evaluate
+from gongkai.pdf.printhtml import PrintRenderer
 from gongkai.render import rawhtml
 from gongkai.render.environment import html_environment, markdown_environment
 from gongkai.render.page import Compiled, PageError, Stash, page_problem, render
 from gongkai.render.report_view import ReportView
+from gongkai.site import catalog as catalog_module
+from gongkai.site.config import load_site
 from sitebuild import MKDOCS, article, make_project, mkdocs_build, quiet_env, sample_text
 
 SAMPLE = ROOT / "data" / "2021" / "shenzhen-gsl" / "a02.yaml"
@@ -78,7 +78,7 @@ GADGETS = [
 # Runaway templates: each stops quickly with a located error.
 LIMITS = [
     '{{ "x" * 10**9 }}',
-    '{{ [1, 2] * 10**9 }}',
+    "{{ [1, 2] * 10**9 }}",
     "{{ 2 ** (10 ** 6) }}",
     "{{ 7 ** 5000 * 7 ** 5000 }}",
     "{% for i in range(10**9) %}{% endfor %}",
@@ -92,7 +92,10 @@ LIMITS = [
     '{{ "%999999999d" % 1 }}',
     '{{ "x" | center(1000000000) }}',
     '{{ "x" | indent(1000000000, true) }}',
-    "{{ ((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((" * 40 + "1" + "))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))" * 40 + " }}",
+    "{{ ((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((" * 40
+    + "1"
+    + "))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))" * 40
+    + " }}",
 ]
 
 LINE = 5  # the line of the page that holds the probe (see _page)
@@ -395,14 +398,19 @@ def test_page_folder():
 def _html_project(tmp_path: Path) -> Path:
     project = make_project(tmp_path / "project", {DATA_URI: sample_text()}, {PAGE_URI: _front(_hostile_page())})
     yml = project / "mkdocs.yml"
-    yml.write_text(yml.read_text(encoding="utf-8").replace("  - toc\n", "  - footnotes\n  - toc:\n      permalink: true\n"), encoding="utf-8")
+    yml.write_text(
+        yml.read_text(encoding="utf-8").replace("  - toc\n", "  - footnotes\n  - toc:\n      permalink: true\n"),
+        encoding="utf-8",
+    )
     return project
 
 
 def _mkdocs(project: Path, *args: str) -> subprocess.CompletedProcess:
     env = quiet_env()
     env["GONGKAI_PDF"] = "0"
-    return subprocess.run([str(MKDOCS), "build", *args], cwd=project, capture_output=True, text=True, timeout=300, env=env)
+    return subprocess.run(
+        [str(MKDOCS), "build", *args], cwd=project, capture_output=True, text=True, timeout=300, env=env
+    )
 
 
 def test_site_removes_hostile_html_warns_with_lines_and_keeps_layout(tmp_path):
@@ -415,7 +423,9 @@ def test_site_removes_hostile_html_warns_with_lines_and_keeps_layout(tmp_path):
     assert 'class="gk-table' in body and "data-gk=" in body, "gongkai 自己的表格不经清理，应完整保留"
     source = (project / "content" / PAGE_URI).read_text(encoding="utf-8").splitlines()
     script_line = next(i for i, text in enumerate(source, 1) if "<script>" in text)
-    assert re.search(rf"x\.md:{script_line}: PAGE_HTML \[警告\] 页面中不允许的 HTML 已删除：<script> 标签", proc.stderr), proc.stderr[-3000:]
+    assert re.search(
+        rf"x\.md:{script_line}: PAGE_HTML \[警告\] 页面中不允许的 HTML 已删除：<script> 标签", proc.stderr
+    ), proc.stderr[-3000:]
     assert "<img> 的 onerror 属性" in proc.stderr and "<a> 的 rel 属性" in proc.stderr
     assert "Traceback" not in proc.stderr
 

@@ -22,8 +22,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from gongkai.engine import paths
-from gongkai.site.catalog import report_pages
 from gongkai.engine.paths import Refused, inspect_tree, read_bytes_inside, safe_file
+from gongkai.site.catalog import report_pages
 from sitebuild import GONGKAI, MKDOCS, make_project, quiet_env, sample_text
 
 LOCATIONS = ["content", "content/a/b/c", "data", "data/2021/dept", "data/rulesets"]
@@ -76,7 +76,9 @@ def run(command: list, cwd: Path) -> subprocess.CompletedProcess:
     env["GONGKAI_PDF"] = "0"
     env[MARK] = MARK_VALUE
     started = time.monotonic()
-    proc = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=RUN_TIMEOUT, env=env, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, timeout=RUN_TIMEOUT, env=env, stdin=subprocess.DEVNULL
+    )
     proc.seconds = time.monotonic() - started
     return proc
 
@@ -172,7 +174,9 @@ def test_links_inside_the_project_are_accepted(tmp_path):
     build = run([str(MKDOCS), "build", "-q", "-d", str(site)], project)
     assert build.returncode == 0, build.stderr
     assert (site / "x" / "alias" / "index.html").is_file()
-    assert (site / "2021" / "dept" / "b" / "b.yaml").read_bytes() == (project / "data" / "2021" / "dept" / "a.yaml").read_bytes()
+    assert (site / "2021" / "dept" / "b" / "b.yaml").read_bytes() == (
+        project / "data" / "2021" / "dept" / "a.yaml"
+    ).read_bytes()
     assert (site / "shared" / "dept" / "a.yaml").is_file()
 
 
@@ -188,14 +192,21 @@ def test_inspect_tree_follows_inside_folder_links_once_and_never_loops(tmp_path)
     (project / "data" / "real" / "deeper").symlink_to("../../data")
     files, problems = inspect_tree(project, project / "data", suffixes=(".yaml",))
     assert [f.relative_to(project).as_posix() for f in files] == ["data/alias/r.yaml", "data/real/r.yaml"]
-    assert sorted(p.file for p in problems) == ["data/alias/back", "data/alias/deeper", "data/real/back", "data/real/deeper"]
+    assert sorted(p.file for p in problems) == [
+        "data/alias/back",
+        "data/alias/deeper",
+        "data/real/back",
+        "data/real/deeper",
+    ]
     assert {p.code for p in problems} == {"PATH_SPECIAL"}
 
 
 def test_links_into_git_are_outside(tmp_path):
     project = tmp_path / "p"
     (project / ".git").mkdir(parents=True)
-    (project / ".git" / "config").write_text("[http]\n\textraheader = AUTHORIZATION: basic c2VjcmV0\n", encoding="utf-8")
+    (project / ".git" / "config").write_text(
+        "[http]\n\textraheader = AUTHORIZATION: basic c2VjcmV0\n", encoding="utf-8"
+    )
     (project / "content").mkdir()
     (project / "content" / "config.txt").symlink_to("../.git/config")
     assert safe_file(project, project / "content" / "config.txt").code == "PATH_OUTSIDE"
@@ -319,7 +330,15 @@ def test_folder_link_fan_out_is_refused_quickly(tmp_path, where):
     nested = [p for p in problems if p.code == "PATH_SPECIAL" and "文件夹链接之下" in p.message]
     assert nested and all(p.file.startswith(where + "/") for p in nested), [p.human() for p in problems]
     start = time.monotonic()
-    result = subprocess.run([str(GONGKAI), "check", "data"], cwd=project, capture_output=True, text=True, timeout=RUN_TIMEOUT, env=quiet_env(), check=False)
+    result = subprocess.run(
+        [str(GONGKAI), "check", "data"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+        env=quiet_env(),
+        check=False,
+    )
     assert time.monotonic() - start < 30 and result.returncode == 1, result.stdout[-2000:]
     assert "PATH_SPECIAL" in result.stdout and "Traceback" not in result.stdout + result.stderr
 
@@ -335,7 +354,12 @@ def test_a_folder_link_inside_a_linked_folder_is_refused(tmp_path):
     files, problems = inspect_tree(project, project / "data", suffixes=(".yaml",))
     listed = [f.relative_to(project).as_posix() for f in files]
     # one level of folder links is followed; a link reached through a link is refused
-    assert listed == ["data/alias/inner/r.yaml", "data/other/o.yaml", "data/real/inner/r.yaml", "data/real/to-other/o.yaml"]
+    assert listed == [
+        "data/alias/inner/r.yaml",
+        "data/other/o.yaml",
+        "data/real/inner/r.yaml",
+        "data/real/to-other/o.yaml",
+    ]
     assert [(p.code, p.file) for p in problems] == [("PATH_SPECIAL", "data/alias/to-other")]
 
 
@@ -350,4 +374,6 @@ def test_entries_through_folder_links_have_their_own_budget(tmp_path, monkeypatc
     assert len(files) == 150 and problems == []
     monkeypatch.setattr(paths, "MAX_LINKED_ENTRIES", 100)  # 4 links × 30 files is over it
     files, problems = inspect_tree(project, project / "data", suffixes=(".yaml",))
-    assert [(p.code, p.file) for p in problems] == [("PATH_SPECIAL", "data")] and "文件夹符号链接" in problems[0].message
+    assert [(p.code, p.file) for p in problems] == [("PATH_SPECIAL", "data")] and "文件夹符号链接" in problems[
+        0
+    ].message

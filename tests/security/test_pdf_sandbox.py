@@ -23,7 +23,7 @@ import pytest
 
 from gongkai.pdf import stage, writer
 from gongkai.pdf.printhtml import Job
-from gongkai.pdf.stage import CRASHED, Outcome, PdfJob, cache_holds, run
+from gongkai.pdf.stage import CRASHED, PdfJob, PdfJobResult, cache_holds, run
 from gongkai.pdf.writer import MAX_DEPTH, RenderError, Writer
 from sitebuild import GONGKAI, MKDOCS, make_project, quiet_env, sample_text
 
@@ -38,7 +38,9 @@ def doc(body: str, head: str = "") -> str:
 
 
 def job(output: str, html: str, page: str = PAGE) -> PdfJob:
-    return PdfJob(output, html, "测试", [("x.yaml", b"a: 1\n", "数据")], DATE, key="k-" + output.replace("/", "-"), pages=(page,))
+    return PdfJob(
+        output, html, "测试", [("x.yaml", b"a: 1\n", "数据")], DATE, key="k-" + output.replace("/", "-"), pages=(page,)
+    )
 
 
 def no_leak(*folders: Path) -> None:
@@ -50,22 +52,59 @@ def no_leak(*folders: Path) -> None:
 
 # ---- 7. refused references, through the writer and the stage ---------------------------
 
-SVG_OUT = '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><image href="{href}" width="10" height="10"/></svg>'
+SVG_OUT = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><image href="{href}" width="10" height="10"/></svg>'
+)
 
 # name → (files to put in the build folder, print HTML body, head, the URL the message names)
 PROBES = {
-    "import-in-linked-css": ({"imp.css": "@import url(file:///etc/passwd);\nbody { color: #333 }"}, "", '<link rel="stylesheet" href="imp.css">', "file:///etc/passwd"),
+    "import-in-linked-css": (
+        {"imp.css": "@import url(file:///etc/passwd);\nbody { color: #333 }"},
+        "",
+        '<link rel="stylesheet" href="imp.css">',
+        "file:///etc/passwd",
+    ),
     "import-in-style": ({}, "", "<style>@import url(file:///etc/passwd);</style>", "file:///etc/passwd"),
     "img-loopback": ({}, '<img src="http://127.0.0.1:1/x.png">', "", "http://127.0.0.1:1/x.png"),
-    "background-climb": ({}, '<p style="background: url(../../../../../../../../etc/passwd)">x</p>', "", "file:///etc/passwd"),
-    "svg-file-image": ({"pic.svg": SVG_OUT.format(href="file:///etc/passwd")}, '<img src="pic.svg">', "", "file:///etc/passwd"),
-    "svg-file-image-climb": ({"pic.svg": SVG_OUT.format(href="../../../../../../../etc/passwd")}, '<img src="pic.svg">', "", "file:///etc/passwd"),
+    "background-climb": (
+        {},
+        '<p style="background: url(../../../../../../../../etc/passwd)">x</p>',
+        "",
+        "file:///etc/passwd",
+    ),
+    "svg-file-image": (
+        {"pic.svg": SVG_OUT.format(href="file:///etc/passwd")},
+        '<img src="pic.svg">',
+        "",
+        "file:///etc/passwd",
+    ),
+    "svg-file-image-climb": (
+        {"pic.svg": SVG_OUT.format(href="../../../../../../../etc/passwd")},
+        '<img src="pic.svg">',
+        "",
+        "file:///etc/passwd",
+    ),
     "inline-svg-image": ({}, SVG_OUT.format(href="file:///etc/passwd"), "", "file:///etc/passwd"),
     "symlink-out": ({"link.png": "->/etc/passwd"}, '<img src="link.png">', "", "link.png"),
-    "svg-image-symlink-out": ({"pic.svg": SVG_OUT.format(href="link.png"), "link.png": "->/etc/passwd"}, '<img src="pic.svg">', "", "link.png"),
-    "font-face": ({}, '<p style="font-family: Leak">x</p>', "<style>@font-face { font-family: Leak; src: url(file:///etc/passwd) }</style>", "file:///etc/passwd"),
+    "svg-image-symlink-out": (
+        {"pic.svg": SVG_OUT.format(href="link.png"), "link.png": "->/etc/passwd"},
+        '<img src="pic.svg">',
+        "",
+        "link.png",
+    ),
+    "font-face": (
+        {},
+        '<p style="font-family: Leak">x</p>',
+        "<style>@font-face { font-family: Leak; src: url(file:///etc/passwd) }</style>",
+        "file:///etc/passwd",
+    ),
     "attachment-link": ({"leak.txt": "->/etc/passwd"}, '<a rel="attachment" href="leak.txt">附件</a>', "", "leak.txt"),
-    "network-stylesheet": ({}, "", '<link rel="stylesheet" href="https://cdn.example.com/x.css">', "https://cdn.example.com/x.css"),
+    "network-stylesheet": (
+        {},
+        "",
+        '<link rel="stylesheet" href="https://cdn.example.com/x.css">',
+        "https://cdn.example.com/x.css",
+    ),
 }
 
 
@@ -121,8 +160,12 @@ def test_refused_urls_are_printed_without_control_characters(tmp_path):
 
 def svg_project(root: Path) -> Path:
     page = "---\n数据: data/2021/t/x.yaml\n---\n\n# {{ 名称 }}\n\n![示意图](pic.svg)\n\n{{ 报告表格() }}\n"
-    project = make_project(root, {"data/2021/t/x.yaml": sample_text(), "data/2021/t/ok.yaml": sample_text()}, {"2021/t/x.md": page})
-    (project / "content" / "2021" / "t" / "pic.svg").write_text(SVG_OUT.format(href="file:///etc/passwd"), encoding="utf-8")
+    project = make_project(
+        root, {"data/2021/t/x.yaml": sample_text(), "data/2021/t/ok.yaml": sample_text()}, {"2021/t/x.md": page}
+    )
+    (project / "content" / "2021" / "t" / "pic.svg").write_text(
+        SVG_OUT.format(href="file:///etc/passwd"), encoding="utf-8"
+    )
     return project
 
 
@@ -138,12 +181,16 @@ def test_refused_svg_image_fails_the_build_with_a_located_message(command, tmp_p
     project = svg_project(tmp_path / "p")
     env = quiet_env()
     env["GONGKAI_PDF"] = "1"
-    result = subprocess.run(COMMANDS[command](project), cwd=project, capture_output=True, text=True, timeout=RUN_TIMEOUT, env=env)
+    result = subprocess.run(
+        COMMANDS[command](project), cwd=project, capture_output=True, text=True, timeout=RUN_TIMEOUT, env=env
+    )
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
     assert "Traceback" not in output
     if command == "gongkai pdf":
-        assert "content/2021/t/x.md: PDF 未生成（2021/t/x.pdf）：页面引用了不允许读取的地址：file:///etc/passwd" in output, output
+        assert (
+            "content/2021/t/x.md: PDF 未生成（2021/t/x.pdf）：页面引用了不允许读取的地址：file:///etc/passwd" in output
+        ), output
     else:  # the site publishes no SVG file at all (test_content_files.py): refused before any PDF
         assert "content/2021/t/pic.svg: SITE_FILE" in output, output
     assert "root:x:0:0" not in output
@@ -151,7 +198,10 @@ def test_refused_svg_image_fails_the_build_with_a_located_message(command, tmp_p
         pdfs = project / "site" / "pdf"
         assert (pdfs / "2021" / "t" / "ok.pdf").is_file()  # the other report is made
         assert not (pdfs / "2021" / "t" / "x.pdf").exists() and not (pdfs / "2021" / "t-2021.pdf").exists()
-        assert "content/2021/t/x.md: 汇编 PDF 未生成（2021/t-2021.pdf）：其中的报告 2021/t/x.pdf 未能生成：页面引用了不允许读取的地址" in output
+        assert (
+            "content/2021/t/x.md: 汇编 PDF 未生成（2021/t-2021.pdf）：其中的报告 2021/t/x.pdf 未能生成：页面引用了不允许读取的地址"
+            in output
+        )
     no_leak(project / "site" if (project / "site").exists() else tmp_path / "none", project / ".cache")
 
 
@@ -200,19 +250,28 @@ def cached_build(root: Path, out: Path, cache: Path, jobs: list) -> dict:
 # name → (the file that changes, its first and second content, files that stay, print HTML)
 CHANGES = {
     "css-imported": (
-        "extra.css", b"p { color: #c00000 }", b"p { color: #0000c0 }",
+        "extra.css",
+        b"p { color: #c00000 }",
+        b"p { color: #0000c0 }",
         {"print.css": b"@import url(extra.css);\n"},
         doc("<p>改变颜色</p>", '<link rel="stylesheet" href="print.css">'),
     ),
     "svg-image": (
-        "dot.png", png((200, 0, 0)), png((0, 0, 200)),
+        "dot.png",
+        png((200, 0, 0)),
+        png((0, 0, 200)),
         {"pic.svg": SVG_OUT.format(href="dot.png").encode()},
         doc('<img src="pic.svg" style="width: 2cm">'),
     ),
     "font": (
-        "gk.ttf", None, None,
+        "gk.ttf",
+        None,
+        None,
         {},
-        doc('<p style="font-family: GkTest; font-size: 30pt">AAA</p>', "<style>@font-face { font-family: GkTest; src: url(gk.ttf) }</style>"),
+        doc(
+            '<p style="font-family: GkTest; font-size: 30pt">AAA</p>',
+            "<style>@font-face { font-family: GkTest; src: url(gk.ttf) }</style>",
+        ),
     ),
 }
 
@@ -228,7 +287,10 @@ def test_changing_a_file_read_only_through_css_or_svg_makes_the_pdf_again(change
         tiny_font(root / name, 300)
     else:
         (root / name).write_bytes(first)
-    jobs = [job("a.pdf", html), job("b.pdf", html + "<!-- 同一资源的另一个 PDF -->")]  # the second reuses what the first loaded
+    jobs = [
+        job("a.pdf", html),
+        job("b.pdf", html + "<!-- 同一资源的另一个 PDF -->"),
+    ]  # the second reuses what the first loaded
     one = cached_build(root, out, cache, jobs)
     assert all(made for made, _ in one.values())
     manifest = (cache / f"{jobs[1].key}.json").read_text(encoding="utf-8")
@@ -318,7 +380,9 @@ def deep_project(root: Path) -> Path:
 def test_deeply_nested_pages_fail_alone_and_named(tmp_path):
     project = deep_project(tmp_path / "p")
     env = quiet_env()
-    result = subprocess.run([str(GONGKAI), "pdf", "--jobs", "2"], cwd=project, capture_output=True, text=True, timeout=RUN_TIMEOUT, env=env)
+    result = subprocess.run(
+        [str(GONGKAI), "pdf", "--jobs", "2"], cwd=project, capture_output=True, text=True, timeout=RUN_TIMEOUT, env=env
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert "Traceback" not in output and "RecursionError" not in output
@@ -327,7 +391,10 @@ def test_deeply_nested_pages_fail_alone_and_named(tmp_path):
         assert not (project / "site" / "pdf" / "2021" / "t" / f"{name}.pdf").exists()
     for name in ("a", "z"):
         assert (project / "site" / "pdf" / "2021" / "t" / f"{name}.pdf").read_bytes().startswith(b"%PDF-")
-    assert "content/2021/t/list.md、content/2021/t/tables.md: 汇编 PDF 未生成（2021/t-2021.pdf）：其中的报告 2021/t/list.pdf 未能生成：页面结构嵌套过深" in output
+    assert (
+        "content/2021/t/list.md、content/2021/t/tables.md: 汇编 PDF 未生成（2021/t-2021.pdf）：其中的报告 2021/t/list.pdf 未能生成：页面结构嵌套过深"
+        in output
+    )
     assert "；报告 2021/t/tables.pdf 未能生成：页面结构嵌套过深" in output
     assert not (project / "site" / "pdf" / "2021" / "t-2021.pdf").exists()
     assert "失败 3 个" in output
@@ -344,7 +411,12 @@ def test_structure_within_the_limit_still_renders(tmp_path):
 def test_recursion_and_memory_errors_become_messages(monkeypatch, tmp_path):
     root = tmp_path / "site"
     root.mkdir()
-    for error, words in ((RecursionError, "嵌套过深"), (MemoryError, "内存不足"), (KeyError("x"), "排版时出错（KeyError")):
+    for error, words in (
+        (RecursionError, "嵌套过深"),
+        (MemoryError, "内存不足"),
+        (KeyError("x"), "排版时出错（KeyError"),
+    ):
+
         def fail(*args, _error=error, **kwargs):
             raise _error
 
@@ -383,17 +455,33 @@ def test_a_crashed_worker_fails_only_its_job(monkeypatch, tmp_path):
 
 def test_a_volume_with_a_failed_report_fails_naming_it():
     report = PdfJob("2021/t/b.pdf", "", "b", pages=("content/2021/t/b.md",))
-    volume = PdfJob("2021/t-2021.pdf", "", "汇编", pages=("content/2021/t/a.md", "content/2021/t/b.md"), parts=("2021/t/a.pdf", "2021/t/b.pdf"))
-    outcomes = [Outcome(report, True, "页面结构嵌套过深"), Outcome(volume, True)]
+    volume = PdfJob(
+        "2021/t-2021.pdf",
+        "",
+        "汇编",
+        pages=("content/2021/t/a.md", "content/2021/t/b.md"),
+        parts=("2021/t/a.pdf", "2021/t/b.pdf"),
+    )
+    outcomes = [PdfJobResult(report, True, "页面结构嵌套过深"), PdfJobResult(volume, True)]
     stage._fail_volumes(outcomes)
-    assert outcomes[1].message == "content/2021/t/b.md: 汇编 PDF 未生成（2021/t-2021.pdf）：其中的报告 2021/t/b.pdf 未能生成：页面结构嵌套过深"
+    assert (
+        outcomes[1].message
+        == "content/2021/t/b.md: 汇编 PDF 未生成（2021/t-2021.pdf）：其中的报告 2021/t/b.pdf 未能生成：页面结构嵌套过深"
+    )
 
 
 def test_plain_jobs_still_run(tmp_path):
     """``run`` also takes the printhtml Job the benchmarks plan (no page names)."""
     root = tmp_path / "site"
     root.mkdir()
-    outcomes = run([Job("a.pdf", doc("<p>一</p>"), "一", [], DATE, key="k")], root, tmp_path / "out", None, workers=1, progress=False)
+    outcomes = run(
+        [Job("a.pdf", doc("<p>一</p>"), "一", [], DATE, key="k")],
+        root,
+        tmp_path / "out",
+        None,
+        workers=1,
+        progress=False,
+    )
     assert outcomes[0].error is None and (tmp_path / "out" / "a.pdf").is_file()
 
 
@@ -408,12 +496,18 @@ def test_a_page_whose_print_html_cannot_be_made_fails_alone_with_its_line(tmp_pa
 
     bodies = {"a": "正常。", "b": "正常。\n\n总分 {{ 没有这个名字 }}。", "c": "> " * 1200 + "引用"}
     data = {f"data/2021/t/{name}.yaml": sample_text() for name in bodies}
-    project = make_project(tmp_path / "p", data, {f"2021/t/{name}.md": page(name, body) for name, body in bodies.items()})
+    project = make_project(
+        tmp_path / "p", data, {f"2021/t/{name}.md": page(name, body) for name, body in bodies.items()}
+    )
     _, outcomes = project_pdfs(project, tmp_path / "out", workers=1, use_cache=False, progress=False)
     errors = {o.job.output: o for o in outcomes if o.error}
     assert set(errors) == {"2021/t/b.pdf", "2021/t/c.pdf", "2021/t-2021.pdf"}
-    assert errors["2021/t/b.pdf"].message.startswith("content/2021/t/b.md: PDF 未生成（2021/t/b.pdf）：页面模板错误（第 9 行）：")
+    assert errors["2021/t/b.pdf"].message.startswith(
+        "content/2021/t/b.md: PDF 未生成（2021/t/b.pdf）：页面模板错误（第 9 行）："
+    )
     assert "没有这个名字" in errors["2021/t/b.pdf"].message
-    assert errors["2021/t/c.pdf"].message.startswith("content/2021/t/c.md: PDF 未生成（2021/t/c.pdf）：页面结构嵌套过深")
+    assert errors["2021/t/c.pdf"].message.startswith(
+        "content/2021/t/c.md: PDF 未生成（2021/t/c.pdf）：页面结构嵌套过深"
+    )
     assert errors["2021/t-2021.pdf"].where_pages == ("content/2021/t/b.md", "content/2021/t/c.md")
     assert (tmp_path / "out" / "2021" / "t" / "a.pdf").is_file()

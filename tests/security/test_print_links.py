@@ -67,8 +67,15 @@ def test_with_site_url_relative_links_point_to_the_public_pages():
 
 
 def test_in_document_anchors_stay_and_are_renamed_inside_a_volume():
-    html = public_links('<h2 id="x">标题<a class="headerlink" href="#x">¶</a></h2><p><a href="a02.md">附件</a><sup><a href="#fn:1">1</a></sup></p>', "2021/d", None)
-    assert prefix_ids(html, "r1-") == '<h2 id="r1-x">标题<a class="headerlink" href="#r1-x">¶</a></h2><p><a>附件</a><sup><a href="#r1-fn:1">1</a></sup></p>'
+    html = public_links(
+        '<h2 id="x">标题<a class="headerlink" href="#x">¶</a></h2><p><a href="a02.md">附件</a><sup><a href="#fn:1">1</a></sup></p>',
+        "2021/d",
+        None,
+    )
+    assert (
+        prefix_ids(html, "r1-")
+        == '<h2 id="r1-x">标题<a class="headerlink" href="#r1-x">¶</a></h2><p><a>附件</a><sup><a href="#r1-fn:1">1</a></sup></p>'
+    )
 
 
 # ---- the example project, built in two folders ----------------------------------------------
@@ -92,7 +99,9 @@ def final_accounts_pdf(project: Path, out: Path) -> bytes:
     catalog = catalog_module.build(site.project, downloads=("yaml", "json"))
     assert not catalog.failed
     html_env = html_environment(site.project.root)
-    renderer = PrintRenderer.for_catalog(site.project, catalog, html_env, markdown_environment(html_env), site.markdown, site.config.site_url)
+    renderer = PrintRenderer.for_catalog(
+        site.project, catalog, html_env, markdown_environment(html_env), site.markdown, site.config.site_url
+    )
     entry = next(e for e in catalog.entries if e.page.data == FINAL)
     jobs = [j for j in plan(catalog, renderer, only={FINAL}) if j.output == report_pdf(entry)]
     assert len(jobs) == 1

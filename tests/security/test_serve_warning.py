@@ -46,7 +46,9 @@ def strict_project(root: Path) -> Path:
 
 
 def only_warning(path: Path) -> None:
-    checked = subprocess.run([str(GONGKAI), "check", "--format", "json", str(path)], capture_output=True, text=True, timeout=120)
+    checked = subprocess.run(
+        [str(GONGKAI), "check", "--format", "json", str(path)], capture_output=True, text=True, timeout=120
+    )
     assert checked.returncode == 0, checked.stdout[-2000:]
     problems = json.loads(checked.stdout)["problems"]
     assert [(p["code"], p["severity"]) for p in problems] == [("REASON_MISSING", "warning")], problems
@@ -68,7 +70,9 @@ def test_serve_shows_a_warning_and_strict_builds_still_fail(tmp_path):
         assert BANNER not in first
 
         (project / REPORT).write_text(warned_report(), encoding="utf-8")
-        page = poll(url, lambda t: 'data-gk="总分"' in t and total_of(t) != before, EDIT_TIMEOUT, "只有警告的改动", log, proc)
+        page = poll(
+            url, lambda t: 'data-gk="总分"' in t and total_of(t) != before, EDIT_TIMEOUT, "只有警告的改动", log, proc
+        )
         assert total_of(page) == expected
         assert BANNER in page
         banner = page[page.index(BANNER) :]
@@ -84,12 +88,26 @@ def test_serve_shows_a_warning_and_strict_builds_still_fail(tmp_path):
     env = quiet_env()
     env["GONGKAI_PDF"] = "0"
     # no -q: MkDocs' --quiet drops warnings before strict mode can count them
-    built = subprocess.run([str(MKDOCS), "build", "--strict", "-d", str(tmp_path / "out")], cwd=project, capture_output=True, text=True, timeout=300, env=env)
+    built = subprocess.run(
+        [str(MKDOCS), "build", "--strict", "-d", str(tmp_path / "out")],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
     assert built.returncode != 0, "mkdocs build --strict 应因警告失败"
     said = built.stdout + built.stderr
     assert "REASON_MISSING" in said and "strict mode" in said, said[-3000:]
 
-    gk = subprocess.run([str(GONGKAI), "build", "--no-pdf", "--site-dir", str(tmp_path / "gk-site")], cwd=project, capture_output=True, text=True, timeout=300, env=env)
+    gk = subprocess.run(
+        [str(GONGKAI), "build", "--no-pdf", "--site-dir", str(tmp_path / "gk-site")],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
     assert gk.returncode != 0, "gongkai build 应因警告失败"
     assert "REASON_MISSING" in gk.stderr
 
@@ -152,7 +170,9 @@ def test_mkdocs_own_warnings_do_not_stop_the_preview(mkdocs_counter):
     rebuild finishes), in a build it still counts."""
     adapter.GongkaiPlugin().on_startup(command="serve", dirty=False)
     adapter._count_only_errors()
-    logging.getLogger("mkdocs.structure.pages").warning("Doc file 'a.md' contains a link 'b.md', but the target is not found")
+    logging.getLogger("mkdocs.structure.pages").warning(
+        "Doc file 'a.md' contains a link 'b.md', but the target is not found"
+    )
     assert mkdocs_counter.get_counts() == []
     logging.getLogger("mkdocs.structure.pages").error("an error")
     assert mkdocs_counter.get_counts() == [("ERROR", 1)]
@@ -160,5 +180,7 @@ def test_mkdocs_own_warnings_do_not_stop_the_preview(mkdocs_counter):
 
 def test_mkdocs_own_warnings_still_fail_a_strict_build(mkdocs_counter):
     adapter.GongkaiPlugin().on_startup(command="build", dirty=False)
-    logging.getLogger("mkdocs.structure.pages").warning("Doc file 'a.md' contains a link 'b.md', but the target is not found")
+    logging.getLogger("mkdocs.structure.pages").warning(
+        "Doc file 'a.md' contains a link 'b.md', but the target is not found"
+    )
     assert mkdocs_counter.get_counts() == [("WARNING", 1)]

@@ -89,7 +89,11 @@ def hostile_report(folder: Path, name: str = "report.yaml", unknown_key: bool = 
         "{名称: 开展信息员培训次数, 分值: 3, 指标值: 1期, 完成值: 1, 得分: 3}",
         f'{{名称: "培训{RAW_RLO}次数{PAYLOAD}", 分值: 3, 指标值: "1期{PAYLOAD}", 完成值: 0, 得分: 0}}',
     )
-    text = _sub(text, "原文:\n  总分: 96.8\n", "原文:\n  总分: 96.8\n" if not unknown_key else "原文:\n  总分: 96.8\n\"键\\e[2J\\e]0;pwned\\a\\x9b\": 1\n")
+    text = _sub(
+        text,
+        "原文:\n  总分: 96.8\n",
+        "原文:\n  总分: 96.8\n" if not unknown_key else '原文:\n  总分: 96.8\n"键\\e[2J\\e]0;pwned\\a\\x9b": 1\n',
+    )
     path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
@@ -100,11 +104,16 @@ def hostile_final(folder: Path) -> Path:
     """The sample 部门决算 with the payload in 部门, in a 科目's 名称 and in a 科目's 编码."""
     text = FINAL.read_text(encoding="utf-8")
     text = _sub(text, "\n部门: 深圳市工商业联合会", f'\n部门: "工商联{PAYLOAD}"')
-    text = _sub(text, '  - 编码: "2012804"  # 参政议政', f'  - 编码: "2012804"  # 参政议政\n    名称: "参政{PAYLOAD}议政"')
+    text = _sub(
+        text, '  - 编码: "2012804"  # 参政议政', f'  - 编码: "2012804"  # 参政议政\n    名称: "参政{PAYLOAD}议政"'
+    )
     path = folder / "final.yaml"
     path.write_text(text, encoding="utf-8")
     bad_code = folder / "final-code.yaml"
-    bad_code.write_text(_sub(text, "科目:\n", f'科目:\n  - 编码: "20128{PAYLOAD}"\n    收入: {{一般公共预算财政拨款: 1}}\n'), encoding="utf-8")
+    bad_code.write_text(
+        _sub(text, "科目:\n", f'科目:\n  - 编码: "20128{PAYLOAD}"\n    收入: {{一般公共预算财政拨款: 1}}\n'),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -128,14 +137,18 @@ def test_terminal_text_shows_each_control_as_visible_text():
     raw = "名\x1b[2J\x1b]0;t\x07\x00\x7f\x85\x9b31m\u202e\u2066\u200f\ud800，。（）“”、：；《》！？\u3000丁"
     out = terminal_text(raw)
     assert_clean(out, "terminal_text")
-    assert out == "名\\x1b[2J\\x1b]0;t\\x07\\x00\\x7f⏎\\x9b31m\\u202e\\u2066\\u200f\\ud800，。（）“”、：；《》！？\u3000丁"
+    assert (
+        out == "名\\x1b[2J\\x1b]0;t\\x07\\x00\\x7f⏎\\x9b31m\\u202e\\u2066\\u200f\\ud800，。（）“”、：；《》！？\u3000丁"
+    )
     assert terminal_text(out) == out  # already clean text passes unchanged
     assert terminal_text("一\n二\r\n三\r四\u2028五\t六") == "一⏎二⏎三⏎四⏎五 六"
     assert terminal_text(None) == "None"
 
 
 def test_problem_human_cleans_every_part_but_keeps_the_place():
-    p = Problem("FIELD_UNKNOWN", "warning", "data/x\x1b[2J.yaml", 7, "键\x1b]0;t\x07", expected="\u202e1", found="2\x9b")
+    p = Problem(
+        "FIELD_UNKNOWN", "warning", "data/x\x1b[2J.yaml", 7, "键\x1b]0;t\x07", expected="\u202e1", found="2\x9b"
+    )
     line = p.human()
     assert_clean(line, "human()")
     assert line.startswith("data/x\\x1b[2J.yaml:7: FIELD_UNKNOWN [警告] 键\\x1b]0;t\\x07")
@@ -189,18 +202,22 @@ def test_score_in_process(files):
 
 
 def run_piped(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(GONGKAI), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    return subprocess.run([str(GONGKAI), *args], capture_output=True, timeout=120)
 
 
 def test_check_and_score_piped(files):
-    checked = run_piped("check", str(files["report"]), str(files["keyed"]), str(files["final_code"]), str(files["named"].parent))
+    checked = run_piped(
+        "check", str(files["report"]), str(files["keyed"]), str(files["final_code"]), str(files["named"].parent)
+    )
     assert checked.returncode == 1, checked.stderr.decode("utf-8", "replace")
     assert_clean_bytes(checked.stdout, "gongkai check | …")
     assert_clean_bytes(checked.stderr, "gongkai check 2>…")
     out = checked.stdout.decode("utf-8")
     assert_located(out, files["report"], "名称: \"培训", "REASON_MISSING")
     # a file name with controls is refused (PATH_NAME), named with visible escapes, not read
-    assert re.search(r"x\\x1b\]0;t\\x07\\u202e\.yaml: PATH_NAME \[错误\] 文件名“x\\x1b\]0;t\\x07\\u202e\.yaml”", out), out[-2000:]
+    assert re.search(r"x\\x1b\]0;t\\x07\\u202e\.yaml: PATH_NAME \[错误\] 文件名“x\\x1b\]0;t\\x07\\u202e\.yaml”", out), (
+        out[-2000:]
+    )
     for key in ("report", "final", "keyed"):
         scored = run_piped("score", str(files[key]))
         assert scored.returncode in (0, 1, 2)
@@ -232,5 +249,8 @@ def test_json_text_escapes_what_json_dumps_leaves_raw():
 
 
 def test_json_output_has_no_c1_or_bidi(files):
-    for args in (("check", "--format", "json", str(files["keyed"])), ("score", "--format", "json", str(files["report"]))):
+    for args in (
+        ("check", "--format", "json", str(files["keyed"])),
+        ("score", "--format", "json", str(files["report"])),
+    ):
         assert_clean_bytes(run_piped(*args).stdout, f"gongkai {' '.join(args[:3])}")

@@ -373,7 +373,7 @@ def _slots(
         keys = list(data)
         if len(keys) != len(node.value):
             raise _Mismatch()
-        for key, (key_node, value_node) in zip(keys, node.value):
+        for key, (key_node, value_node) in zip(keys, node.value, strict=False):
             block = _is_block_scalar(value_node)
             if _is_block_collection(value_node):
                 eol_line = where.line(key_node.end_mark.index)
@@ -647,7 +647,7 @@ def same_data(a, b) -> bool:
     if isinstance(a, ScalarNode):  # a null may be written empty, ~ or null
         return a.tag == b.tag and (a.value == b.value or a.tag == _TAG + "null")
     if isinstance(a, SequenceNode):
-        return len(a.value) == len(b.value) and all(same_data(x, y) for x, y in zip(a.value, b.value))
+        return len(a.value) == len(b.value) and all(same_data(x, y) for x, y in zip(a.value, b.value, strict=False))
     if isinstance(a, MappingNode):
         if len(a.value) != len(b.value):
             return False

@@ -141,7 +141,7 @@ def _missing() -> list[str]:
     try:
         if not isinstance(Comment().items, dict):
             missing.append("ruamel.yaml.comments.Comment().items（应为 dict）")
-    except Exception as exc:  # noqa: BLE001 - any failure here means the layout changed
+    except Exception as exc:
         missing.append(f"ruamel.yaml.comments.Comment().items（{type(exc).__name__}: {exc}）")
     for cls in (CommentedMap, CommentedSeq):
         for name in ("ca", "fa"):
@@ -150,7 +150,7 @@ def _missing() -> list[str]:
     try:
         if not callable(getattr(CommentedMap().fa, "flow_style", None)):
             missing.append("ruamel.yaml.comments.Format.flow_style()")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         missing.append(f"ruamel.yaml.comments.CommentedMap().fa（{type(exc).__name__}: {exc}）")
     return missing
 
@@ -163,7 +163,7 @@ def _problem() -> tuple[str, str] | None:
         return "缺少 gongkai fmt 依赖的内部接口", "；".join(missing)
     try:
         written = _probe()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return "按 gongkai fmt 的方式写注释时出错", f"{type(exc).__name__}: {exc}"
     if written != _PROBE_EXPECTED:
         return "注释写出的位置与预期不同", f"应为 {_PROBE_EXPECTED!r}，实为 {written!r}"

@@ -43,7 +43,9 @@ def check(paths, fmt, strict, jobs, verbose):
     started = time.perf_counter()
     refused += _project_paths(paths)
     results = evaluate_many(files, jobs)
-    problems = list({(p.file, p.line, p.code, p.message): p for p in refused + [p for r in results for p in r.problems]}.values())
+    problems = list(
+        {(p.file, p.line, p.code, p.message): p for p in refused + [p for r in results for p in r.problems]}.values()
+    )
     if verbose:
         click.echo(timings_text(results, time.perf_counter() - started), err=True)
     if fmt == "json":
@@ -138,13 +140,17 @@ def pdf(paths, out, jobs, no_cache):
     for o in failed:  # each names its page: content/…/x.md: PDF 未生成（…pdf）：why
         click.echo(o.message, err=True)
     made = sum(1 for o in outcomes if o.made and not o.error)
-    click.echo(f"PDF {len(outcomes)} 个（新生成 {made} 个，取自缓存 {len(outcomes) - made - len(failed)} 个，失败 {len(failed)} 个），用时 {time.perf_counter() - started:.1f} 秒，输出到 {out}/")
+    click.echo(
+        f"PDF {len(outcomes)} 个（新生成 {made} 个，取自缓存 {len(outcomes) - made - len(failed)} 个，失败 {len(failed)} 个），用时 {time.perf_counter() - started:.1f} 秒，输出到 {out}/"
+    )
     sys.exit(1 if failed else 0)
 
 
 @main.command(name="import")
 @click.argument("workbook", type=click.Path())
-@click.option("--out", "-o", type=click.Path(), required=True, help="写出的 YAML 文件（已存在时不覆盖，除非加 --force）")
+@click.option(
+    "--out", "-o", type=click.Path(), required=True, help="写出的 YAML 文件（已存在时不覆盖，除非加 --force）"
+)
 @click.option("--year", type=click.IntRange(1949, 2200), required=True, help="决算年度")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
 def import_(workbook, out, year, force):
@@ -170,7 +176,9 @@ def import_(workbook, out, year, force):
 
 @main.command()
 @click.argument("path", type=click.Path())
-@click.option("--out", "-o", type=click.Path(), required=True, help="写出的 .xlsx 文件（已存在时不覆盖，除非加 --force）")
+@click.option(
+    "--out", "-o", type=click.Path(), required=True, help="写出的 .xlsx 文件（已存在时不覆盖，除非加 --force）"
+)
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
 def export(path, out, force):
     """把一份部门决算（数据或原表）导出为按公开版式排好的九张表（.xlsx），也可作为填写模板。"""
@@ -216,8 +224,10 @@ def build(site_dir, shard, no_pdf):
     click.echo(f"网站已生成到 {site_dir}/（{time.perf_counter() - started:.1f} 秒）")
 
 
-from gongkai.cli.review import diff as diff_command  # noqa: E402  (commands kept in their own modules)
-from gongkai.cli.authoring import fmt as fmt_command, new as new_command  # noqa: E402
+# The commands kept in their own modules import `main` from here, so they come after it.
+from gongkai.cli.authoring import fmt as fmt_command  # noqa: E402
+from gongkai.cli.authoring import new as new_command  # noqa: E402
+from gongkai.cli.review import diff as diff_command  # noqa: E402
 
 main.add_command(diff_command)
 main.add_command(fmt_command)

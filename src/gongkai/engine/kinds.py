@@ -173,7 +173,8 @@ class KindRegistry(Mapping):
         """``Annotated[Union[...], Discriminator]``: every kind's model, chosen by ``类型``
         (a callable discriminator, since several 类型 share one model)."""
         members = tuple(Annotated[kind.model, Tag(kind.tag)] for kind in self._kinds)
-        return Annotated[Union[members], Discriminator(self._tag_of)]  # type: ignore[valid-type]
+        # Union[...] of a runtime tuple has no `X | Y` spelling (ruff's UP007 fix would drop the Union)
+        return Annotated[Union[members], Discriminator(self._tag_of)]  # type: ignore[valid-type]  # noqa: UP007
 
     def adapter(self) -> TypeAdapter:
         return TypeAdapter(self.union())
@@ -188,14 +189,18 @@ class KindRegistry(Mapping):
         members = union.pop("oneOf")  # one $ref per kind, in the union's order
         definitions = union.get("$defs", {})
         branches, properties = [], {}
-        for kind, member in zip(self._kinds, members):
-            branches.append({"if": {"properties": {KIND_KEY: {"enum": list(kind.names)}}, "required": [KIND_KEY]}, "then": member})
+        for kind, member in zip(self._kinds, members, strict=False):
+            branches.append(
+                {"if": {"properties": {KIND_KEY: {"enum": list(kind.names)}}, "required": [KIND_KEY]}, "then": member}
+            )
             model = definitions.get(member.get("$ref", "").rsplit("/", 1)[-1], member)
             for key, value in model.get("properties", {}).items():
                 variants = properties.setdefault(key, [])
                 if value not in variants:
                     variants.append(value)
         names = [name for kind in self._kinds for name in kind.names]
-        merged = {key: variants[0] if len(variants) == 1 else {"anyOf": variants} for key, variants in properties.items()}
+        merged = {
+            key: variants[0] if len(variants) == 1 else {"anyOf": variants} for key, variants in properties.items()
+        }
         merged[KIND_KEY] = {"title": KIND_KEY, "enum": names, "description": "报告的类型，决定其余字段"}
         return {"type": "object", "required": [KIND_KEY], "properties": merged, "allOf": branches, **union}

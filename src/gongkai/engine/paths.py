@@ -174,7 +174,9 @@ def safe_file(project, path, display: str | None = None) -> Problem | None:
 # ---- walking a folder -----------------------------------------------------------------------
 
 
-def inspect_tree(project, folder, suffixes: tuple | None = None, recursive: bool = True) -> tuple[list[Path], list[Problem]]:
+def inspect_tree(
+    project, folder, suffixes: tuple | None = None, recursive: bool = True
+) -> tuple[list[Path], list[Problem]]:
     """The regular files under ``folder`` (sorted, as written: folder links inside the
     project are followed as MkDocs follows them) and the problems of every path refused.
 
@@ -331,7 +333,9 @@ def _open_resolved(root: str, real: str) -> int:
         os.close(fd)
 
 
-def read_bytes_inside(project, path, display: str | None = None, limit: int | None = None, first: int | None = None) -> bytes:
+def read_bytes_inside(
+    project, path, display: str | None = None, limit: int | None = None, first: int | None = None
+) -> bytes:
     """The bytes of ``path``, which must be a regular file inside ``project``.
 
     Raises :class:`Refused` (with its located problem) for a path outside the project, a
@@ -349,7 +353,9 @@ def read_bytes_inside(project, path, display: str | None = None, limit: int | No
         fd = _open_resolved(root, _real(path))
     except OSError as exc:
         if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
-            raise Refused(problem(OUTSIDE, name, None, "读取时路径中出现了符号链接（文件在检查之后被替换）；" + _WHY_OUTSIDE)) from None
+            raise Refused(
+                problem(OUTSIDE, name, None, "读取时路径中出现了符号链接（文件在检查之后被替换）；" + _WHY_OUTSIDE)
+            ) from None
         raise
     try:
         st = os.fstat(fd)
@@ -372,6 +378,13 @@ def read_bytes_inside(project, path, display: str | None = None, limit: int | No
         os.close(fd)
 
 
-def read_text_inside(project, path, display: str | None = None, first: int | None = None, encoding: str = "utf-8", errors: str = "replace") -> str:
+def read_text_inside(
+    project,
+    path,
+    display: str | None = None,
+    first: int | None = None,
+    encoding: str = "utf-8",
+    errors: str = "replace",
+) -> str:
     """:func:`read_bytes_inside` decoded."""
     return read_bytes_inside(project, path, display, first=first).decode(encoding, errors=errors)

@@ -63,7 +63,15 @@ def _guarded(run, display: str) -> Result:
     try:
         return run()
     except Exception as exc:  # a bug in gongkai, not in the user's file: still say where
-        return Result(display, None, [problem("INTERNAL_ERROR", display, None, f"gongkai 内部错误（{type(exc).__name__}: {exc}），请报告此问题")])
+        return Result(
+            display,
+            None,
+            [
+                problem(
+                    "INTERNAL_ERROR", display, None, f"gongkai 内部错误（{type(exc).__name__}: {exc}），请报告此问题"
+                )
+            ],
+        )
 
 
 def _evaluate(load, source: Source, project: Project) -> Result:
@@ -169,7 +177,7 @@ def map_jobs(task, calls: list, jobs: int | None = None) -> list:
         return [task(*args) for args in calls]
     chunk = max(1, len(calls) // (jobs * 4))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(task, *zip(*calls), chunksize=chunk))
+        return list(pool.map(task, *zip(*calls, strict=False), chunksize=chunk))
 
 
 def _evaluate_for_pool(path: str, display: str, project: Project) -> Result:

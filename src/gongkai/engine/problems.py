@@ -138,7 +138,9 @@ def _escape_code(code: int) -> str:
 
 
 def _terminal_table() -> dict:
-    table = {code: _escape_code(code) for code in (*range(0x00, 0x20), *range(0x7F, 0xA0), *_BIDI, *range(0xD800, 0xE000))}
+    table = {
+        code: _escape_code(code) for code in (*range(0x00, 0x20), *range(0x7F, 0xA0), *_BIDI, *range(0xD800, 0xE000))
+    }
     table[ord("\t")] = " "
     table.update({ord(ch): NEWLINE_MARK for ch in _LINE_BREAKS})
     return table

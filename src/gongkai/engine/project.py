@@ -83,7 +83,7 @@ class Project:
         pdf_cache_dir: str | os.PathLike | None = None,
         kinds: KindRegistry | None = None,
         rulesets: Mapping | None = None,
-    ) -> "Project":
+    ) -> Project:
         """Load the project in ``root``. Relative paths are relative to ``root``; by default
         the data is in ``data/``, the Markdown in ``docs_dir`` of mkdocs.yml (or ``content/``).
         With ``rulesets`` (path relative to ``root`` → bytes) the project's own rulesets are
@@ -104,7 +104,9 @@ class Project:
         return cls(
             root=root,
             settings=settings,
-            rulesets=RulesetLibrary.load(root, vocabulary) if rulesets is None else RulesetLibrary.from_files(root, rulesets, vocabulary),
+            rulesets=RulesetLibrary.load(root, vocabulary)
+            if rulesets is None
+            else RulesetLibrary.from_files(root, rulesets, vocabulary),
             subjects=subjects.tables(),
             template_dirs=tuple(([root / "templates"] if (root / "templates").is_dir() else []) + [BUILTIN_TEMPLATES]),
             search_terms=terms,
@@ -114,18 +116,18 @@ class Project:
         )
 
     @classmethod
-    def of(cls, path: str | os.PathLike, **settings) -> "Project":
+    def of(cls, path: str | os.PathLike, **settings) -> Project:
         """The project a file or folder belongs to (:func:`gongkai.engine.paths.project_of`)."""
         return cls.load(project_of(path), **settings)
 
-    def with_rulesets(self, files) -> "Project":
+    def with_rulesets(self, files) -> Project:
         """The same project with its own rulesets taken from ``files`` (path relative to the
         root → bytes, e.g. the ``rulesets/`` files of a git revision) instead of the disk; the
         built-in rulesets stay. With :func:`gongkai.engine.pipeline.evaluate_source`, a revision
         is evaluated without writing any file."""
         return replace(self, rulesets=RulesetLibrary.from_files(self.root, files, self.vocabulary))
 
-    def with_settings(self, **changes) -> "Project":
+    def with_settings(self, **changes) -> Project:
         """The same project with some settings changed (nothing is read again)."""
         return replace(self, settings=replace(self.settings, **changes))
 
@@ -145,7 +147,11 @@ def _under(root: Path, path) -> Path:
 
 def _default_docs(root: Path) -> Path:
     found = docs_dir(root)
-    return Path(os.path.abspath(found)) if found is not None else root / ("docs" if (root / "mkdocs.yml").is_file() else "content")
+    return (
+        Path(os.path.abspath(found))
+        if found is not None
+        else root / ("docs" if (root / "mkdocs.yml").is_file() else "content")
+    )
 
 
 _builtin_terms: dict = {}  # package data, read again when the file changes

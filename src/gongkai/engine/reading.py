@@ -7,8 +7,8 @@ import difflib
 from pydantic import BaseModel, ValidationError
 
 from gongkai.engine.problems import problem
-from gongkai.performance.records import Record
 from gongkai.engine.yamlload import Loaded
+from gongkai.performance.records import Record
 
 _MESSAGES = {
     "string_type": "应为文字",
@@ -60,10 +60,9 @@ def _walk_loc(data, loc: tuple) -> tuple:
     """The real data path of a pydantic ``loc`` (dropping union-member tags)."""
     path, here = [], data
     for part in loc:
-        if isinstance(here, dict) and part in here:
-            path.append(part)
-            here = here[part]
-        elif isinstance(here, list) and isinstance(part, int) and 0 <= part < len(here):
+        if (isinstance(here, dict) and part in here) or (
+            isinstance(here, list) and isinstance(part, int) and 0 <= part < len(here)
+        ):
             path.append(part)
             here = here[part]
         elif isinstance(here, dict) and isinstance(part, str) and part not in here and not _is_tag(part):
@@ -73,7 +72,7 @@ def _walk_loc(data, loc: tuple) -> tuple:
 
 
 def _is_tag(part: str) -> bool:
-    return part[:1].isascii() and part[:1].isalpha() or part.startswith(("list[", "dict[", "function-"))
+    return (part[:1].isascii() and part[:1].isalpha()) or part.startswith(("list[", "dict[", "function-"))
 
 
 def _message(err: dict, key: str, vocabulary: tuple) -> tuple[str, str]:
@@ -113,7 +112,9 @@ def validate(model: type[Record], loaded: Loaded, vocabulary: tuple | None = Non
     data = loaded.value
     if not isinstance(data, dict):
         found = "空文件" if data is None else type(data).__name__
-        return None, [problem("FIELD_INVALID", loaded.file, loaded.line(()), f"文件顶层应为映射（“键: 值”），实为{found}")]
+        return None, [
+            problem("FIELD_INVALID", loaded.file, loaded.line(()), f"文件顶层应为映射（“键: 值”），实为{found}")
+        ]
     try:
         record = model.model_validate(data)
     except ValidationError as exc:

@@ -22,8 +22,8 @@ from gongkai.engine.problems import Problem, problem
 from gongkai.final_accounts import subjects
 from gongkai.final_accounts.layout import (
     ACROSS,
-    FUNCTIONAL_DIGITS,
     ECONOMIC_DIGITS,
+    FUNCTIONAL_DIGITS,
     ITEMS,
     LAYOUTS,
     LEDGER,
@@ -143,7 +143,9 @@ def _row_rules(ts: TableSet, rules: tuple[RowRule, ...], policy: Policy) -> list
                 parts, minus = [values[i] for i in s.parts], [values[i] for i in s.minus]
                 expected = None if any(v is None for v in parts + minus) else sum(parts, ZERO) - sum(minus, ZERO)
                 column = s.label or side.columns[s.total]
-                found += _compare(ts.file, "TABLE_SUM", table, side, line, column, values[s.total], expected, s.why, policy)
+                found += _compare(
+                    ts.file, "TABLE_SUM", table, side, line, column, values[s.total], expected, s.why, policy
+                )
     return found
 
 
@@ -174,7 +176,9 @@ def rollups(ts: TableSet, policy: Policy) -> list[Problem]:
             why = "所属各类之和" if line.level == 0 else ("所属各款之和" if line.level == 1 else "所属各项之和")
             for i, column in enumerate(side.columns):
                 expected = _sum(_at(c, i) for c in children)
-                found += _compare(ts.file, "TABLE_ROLLUP", table, side, line, column, _at(line, i), expected, why, policy)
+                found += _compare(
+                    ts.file, "TABLE_ROLLUP", table, side, line, column, _at(line, i), expected, why, policy
+                )
     return found
 
 
@@ -212,13 +216,24 @@ def economic_detail(ts: TableSet, policy: Policy) -> list[Problem]:
     if t6 is None:
         return []
     found: list[Problem] = []
-    for side, layout in zip(t6.sides, LAYOUTS[6].sides):
+    for side, layout in zip(t6.sides, LAYOUTS[6].sides, strict=False):
         heads = [l for l in side.lines if len(l.code) == ECONOMIC_DIGITS[1]]
         for head in heads:
             children = [l for l in side.lines if len(l.code) == ECONOMIC_DIGITS[2] and l.code.startswith(head.code)]
             if children:
                 expected = _sum(_at(c, 0) for c in children)
-                found += _compare(ts.file, "TABLE_ROLLUP", t6, side, head, side.columns[0], _at(head, 0), expected, "所属各款之和", policy)
+                found += _compare(
+                    ts.file,
+                    "TABLE_ROLLUP",
+                    t6,
+                    side,
+                    head,
+                    side.columns[0],
+                    _at(head, 0),
+                    expected,
+                    "所属各款之和",
+                    policy,
+                )
         total = _sum(_at(h, 0) for h in heads if h.code in layout.categories)
         found += _check(ts, "TABLE_SUM", t6, side, layout.total, total, "各类之和", policy)
     return found
@@ -281,7 +296,9 @@ def across(ts: TableSet, policy: Policy) -> list[Problem]:
         expected = None if any(f is None for f in figures) else sum(figures, ZERO)
         column = rule.label or side.columns[rule.cell.column]
         why = rule.why.format_map(positions)
-        found += _compare(ts.file, "TABLE_CROSS", table, side, line, column, _at(line, rule.cell.column), expected, why, policy)
+        found += _compare(
+            ts.file, "TABLE_CROSS", table, side, line, column, _at(line, rule.cell.column), expected, why, policy
+        )
     return found
 
 
@@ -296,7 +313,9 @@ def _categories(ts: TableSet, rule: CategoriesAgree, why: str, policy: Policy) -
         match = by_code.get(code_of.get(_norm(line.name)))
         if match is not None:
             column = side.columns[rule.column]
-            found += _compare(ts.file, "TABLE_CROSS", table, side, line, column, _at(line, rule.column), match.values[0], why, policy)
+            found += _compare(
+                ts.file, "TABLE_CROSS", table, side, line, column, _at(line, rule.column), match.values[0], why, policy
+            )
     return found
 
 
@@ -335,14 +354,16 @@ def printed_figures(subject: PrintedAndDerived, policy: Policy) -> list[Problem]
         mine = subject.derived.get(number)
         if mine is None:
             continue
-        for side, my_side in zip(table.sides, mine.sides):
+        for side, my_side in zip(table.sides, mine.sides, strict=False):
             for line in side.lines:
                 match = _match(line, my_side)
                 if match is None:
                     continue
                 for i, column in enumerate(side.columns):
                     printed, derived = _at(line, i), _at(match, i)
-                    found += _compare(subject.file, "TABLE_PRINTED", table, side, line, column, printed, derived, "由数据生成", policy)
+                    found += _compare(
+                        subject.file, "TABLE_PRINTED", table, side, line, column, printed, derived, "由数据生成", policy
+                    )
     return found
 
 

@@ -140,48 +140,103 @@ _T4_FUNDS = "年初财政拨款结转和结余"
 
 TABLES = (
     TableLayout(
-        1, "收入支出决算总表", SUMMARY,
+        1,
+        "收入支出决算总表",
+        SUMMARY,
         (
-            SideLayout("收入", ("决算数",), coded=False, items=(1, 26),
-                       rows=_summary_rows(27, "本年收入合计", "使用非财政拨款结余", "年初结转和结余", "总计")),
-            SideLayout("支出", ("决算数",), coded=False, items=(31, 56),
-                       rows=_summary_rows(57, "本年支出合计", "结余分配", "年末结转和结余", "总计")),
+            SideLayout(
+                "收入",
+                ("决算数",),
+                coded=False,
+                items=(1, 26),
+                rows=_summary_rows(27, "本年收入合计", "使用非财政拨款结余", "年初结转和结余", "总计"),
+            ),
+            SideLayout(
+                "支出",
+                ("决算数",),
+                coded=False,
+                items=(31, 56),
+                rows=_summary_rows(57, "本年支出合计", "结余分配", "年末结转和结余", "总计"),
+            ),
         ),
         "本表反映部门本年度的总收入和年末结转结余情况。",
         page_note="本套报表金额单位转换时可能存在尾数误差。",
     ),
     TableLayout(
-        2, "收入决算表", LEDGER,
-        (SideLayout(None, ("本年收入合计", "财政拨款收入", "上级补助收入", "事业收入", "经营收入", "附属单位上缴收入", "其他收入")),),
+        2,
+        "收入决算表",
+        LEDGER,
+        (
+            SideLayout(
+                None,
+                (
+                    "本年收入合计",
+                    "财政拨款收入",
+                    "上级补助收入",
+                    "事业收入",
+                    "经营收入",
+                    "附属单位上缴收入",
+                    "其他收入",
+                ),
+            ),
+        ),
         "本表反映部门本年度取得的各项收入情况。",
         wide=True,
     ),
     TableLayout(
-        3, "支出决算表", LEDGER,
+        3,
+        "支出决算表",
+        LEDGER,
         (SideLayout(None, ("本年支出合计",) + SPENDING_KINDS),),
         "本表反映部门本年度各项支出情况。",
         wide=True,
     ),
     TableLayout(
-        4, "财政拨款收入支出决算总表", SUMMARY,
+        4,
+        "财政拨款收入支出决算总表",
+        SUMMARY,
         (
-            SideLayout("收入", ("金额",), coded=False, items=(1, 26),
-                       rows=(Row(27, "本年收入合计"), Row(28, _T4_FUNDS),
-                             *(Row(29 + i, name, under=_T4_FUNDS) for i, name in enumerate(FISCAL_SOURCES)),
-                             Row(32, "总计"))),
-            SideLayout("支出", ("合计", *FISCAL_SOURCES), coded=False, items=(33, 58),
-                       rows=(Row(59, "本年支出合计"), Row(60, "年末财政拨款结转和结余"), Row(61), Row(62), Row(63), Row(64, "总计"))),
+            SideLayout(
+                "收入",
+                ("金额",),
+                coded=False,
+                items=(1, 26),
+                rows=(
+                    Row(27, "本年收入合计"),
+                    Row(28, _T4_FUNDS),
+                    *(Row(29 + i, name, under=_T4_FUNDS) for i, name in enumerate(FISCAL_SOURCES)),
+                    Row(32, "总计"),
+                ),
+            ),
+            SideLayout(
+                "支出",
+                ("合计", *FISCAL_SOURCES),
+                coded=False,
+                items=(33, 58),
+                rows=(
+                    Row(59, "本年支出合计"),
+                    Row(60, "年末财政拨款结转和结余"),
+                    Row(61),
+                    Row(62),
+                    Row(63),
+                    Row(64, "总计"),
+                ),
+            ),
         ),
         "本表反映部门本年度一般公共预算财政拨款、政府性基金预算财政拨款和国有资本经营预算财政拨款的总收支和年末结转结余情况。",
         wide=True,
     ),
     TableLayout(
-        5, "一般公共预算财政拨款支出决算表", LEDGER,
+        5,
+        "一般公共预算财政拨款支出决算表",
+        LEDGER,
         (SideLayout(None, ("本年支出合计", "基本支出", "项目支出")),),
         "本表反映部门本年度一般公共预算财政拨款实际支出情况。",
     ),
     TableLayout(
-        6, "一般公共预算财政拨款基本支出决算明细表", ECONOMIC,
+        6,
+        "一般公共预算财政拨款基本支出决算明细表",
+        ECONOMIC,
         (
             SideLayout("人员经费", ("金额",), categories=PERSONNEL, total="人员经费合计"),
             SideLayout("公用经费", ("金额",), categories=PUBLIC, total="公用经费合计"),
@@ -190,7 +245,9 @@ TABLES = (
         wide=True,
     ),
     TableLayout(
-        7, "一般公共预算财政拨款“三公”经费支出决算表", THREE_PUBLIC,
+        7,
+        "一般公共预算财政拨款“三公”经费支出决算表",
+        THREE_PUBLIC,
         (SideLayout(None, THREE_PUBLIC_COLUMNS, coded=False),),
         "本表反映部门本年度“三公”经费支出预决算情况。其中，预算数为“三公”经费全年预算数，反映按规定程序调整后的预算数；"
         "决算数是包括当年一般公共预算财政拨款和以前年度结转资金安排的实际支出。",
@@ -200,14 +257,18 @@ TABLES = (
         aliases=(("公务用车购置及运行费", "公务用车购置及运行费小计"),),
     ),
     TableLayout(
-        8, "政府性基金预算财政拨款收入支出决算表", LEDGER,
+        8,
+        "政府性基金预算财政拨款收入支出决算表",
+        LEDGER,
         (SideLayout(None, ("年初结转和结余", "本年收入", "本年支出小计", "基本支出", "项目支出", "年末结转和结余")),),
         "本表反映部门本年度政府性基金预算财政拨款收入、支出及结转结余情况。",
         empty_note="本部门本年度无政府性基金预算财政拨款收入、支出及结转结余。",
         wide=True,
     ),
     TableLayout(
-        9, "国有资本经营预算财政拨款支出决算表", LEDGER,
+        9,
+        "国有资本经营预算财政拨款支出决算表",
+        LEDGER,
         (SideLayout(None, ("本年支出小计", "基本支出", "项目支出")),),
         "本表反映部门本年度国有资本经营预算财政拨款支出情况。",
         empty_note="本部门本年度无国有资本经营预算财政拨款支出。",
@@ -309,15 +370,40 @@ class SidesAgree:
 # 表1 and 表4: 合计 and 总计 rows, and 收入总计 = 支出总计 (the ``totals`` check).
 SUMMARY_TOTALS = (
     Totals(1, 0, (RowTotal("本年收入合计", ITEMS, "各项收入之和"),)),
-    Totals(1, 0, (RowTotal("总计", ("本年收入合计", "使用非财政拨款结余", "年初结转和结余"), "本年收入合计、使用非财政拨款结余与年初结转和结余之和"),)),
+    Totals(
+        1,
+        0,
+        (
+            RowTotal(
+                "总计",
+                ("本年收入合计", "使用非财政拨款结余", "年初结转和结余"),
+                "本年收入合计、使用非财政拨款结余与年初结转和结余之和",
+            ),
+        ),
+    ),
     Totals(1, 1, (RowTotal("本年支出合计", ITEMS, "各类支出之和"),)),
-    Totals(1, 1, (RowTotal("总计", ("本年支出合计", "结余分配", "年末结转和结余"), "本年支出合计、结余分配与年末结转和结余之和"),)),
+    Totals(
+        1,
+        1,
+        (
+            RowTotal(
+                "总计", ("本年支出合计", "结余分配", "年末结转和结余"), "本年支出合计、结余分配与年末结转和结余之和"
+            ),
+        ),
+    ),
     SidesAgree(1, "总计", "收入总计"),
     Totals(4, 0, (RowTotal("本年收入合计", ITEMS, "各项财政拨款收入之和"),)),
     Totals(4, 0, (RowTotal(_T4_FUNDS, UNDER, "三项资金之和"),)),
     Totals(4, 0, (RowTotal("总计", ("本年收入合计", _T4_FUNDS), "本年收入合计与年初结转和结余之和"),)),
-    Totals(4, 1, (RowTotal("本年支出合计", ITEMS, "各类支出之和"),
-                  RowTotal("总计", ("本年支出合计", "年末财政拨款结转和结余"), "本年支出合计与年末结转和结余之和")), every_column=True),
+    Totals(
+        4,
+        1,
+        (
+            RowTotal("本年支出合计", ITEMS, "各类支出之和"),
+            RowTotal("总计", ("本年支出合计", "年末财政拨款结转和结余"), "本年支出合计与年末结转和结余之和"),
+        ),
+        every_column=True,
+    ),
     SidesAgree(4, "总计", "收入总计"),
 )
 
@@ -377,7 +463,11 @@ ACROSS = (
     Agree(Cell(2, TOTAL, 1), (Cell(4, "本年收入合计"),), "{表4}的本年收入合计", label="财政拨款收入"),
     Agree(Cell(5, "合计"), (Cell(4, "本年支出合计", 1, side=1),), "{表4}本年支出合计的一般公共预算财政拨款"),
     CategoriesAgree(4, 1, 1, 5, "{表5}该类的本年支出合计"),
-    Agree(Cell(5, TOTAL, 1), (Cell(6, "人员经费合计", 0, side=0), Cell(6, "公用经费合计", 0, side=1)), "{表6}人员经费与公用经费之和"),
+    Agree(
+        Cell(5, TOTAL, 1),
+        (Cell(6, "人员经费合计", 0, side=0), Cell(6, "公用经费合计", 0, side=1)),
+        "{表6}人员经费与公用经费之和",
+    ),
     Agree(Cell(8, "合计", 2), (Cell(4, "本年支出合计", 2, side=1),), "{表4}本年支出合计的政府性基金预算财政拨款"),
     Agree(Cell(9, "合计"), (Cell(4, "本年支出合计", 3, side=1),), "{表4}本年支出合计的国有资本经营预算财政拨款"),
 )

@@ -42,8 +42,12 @@ class Subject(Record):
     name: Text | None = Field(None, alias="名称", description="不写则用内置科目表的名称")
     income: dict[IncomeKey, Num] = Field(default_factory=dict, alias="收入", description="本年收入，按来源")
     spending: dict[SpendingKey, Num] = Field(default_factory=dict, alias="支出", description="本年支出，按性质")
-    fiscal: dict[FundKey, dict[BasicProject, Num]] = Field(default_factory=dict, alias="财政拨款支出", description="其中由财政拨款安排的支出，按资金和基本/项目")
-    fund_carry: dict[Literal["年初结转和结余", "年末结转和结余"], Num] = Field(default_factory=dict, alias="政府性基金结转结余")
+    fiscal: dict[FundKey, dict[BasicProject, Num]] = Field(
+        default_factory=dict, alias="财政拨款支出", description="其中由财政拨款安排的支出，按资金和基本/项目"
+    )
+    fund_carry: dict[Literal["年初结转和结余", "年末结转和结余"], Num] = Field(
+        default_factory=dict, alias="政府性基金结转结余"
+    )
 
 
 class ThreePublic(Record):
@@ -143,10 +147,14 @@ class FinalAccounts(Record):
     department: Text = Field(alias="部门")
     name: Text | None = Field(None, alias="名称", description="默认为“××年度部门决算”")
     unit: Literal["万元", "元"] = Field("万元", alias="单位")
-    order: Literal["标准", "湖北"] = Field("标准", alias="表序", description="九张表的顺序：标准，或湖北省的顺序（“三公”经费表在最后）")
+    order: Literal["标准", "湖北"] = Field(
+        "标准", alias="表序", description="九张表的顺序：标准，或湖北省的顺序（“三公”经费表在最后）"
+    )
     overview: Overview | None = Field(None, alias="概况")
     subjects: list[Subject] = Field(default_factory=list, alias="科目")
-    basic_detail: dict[Text, Num] = Field(default_factory=dict, alias="基本支出明细", description="一般公共预算财政拨款基本支出，按经济分类款（5 位）")
+    basic_detail: dict[Text, Num] = Field(
+        default_factory=dict, alias="基本支出明细", description="一般公共预算财政拨款基本支出，按经济分类款（5 位）"
+    )
     three_public: ThreePublic | None = Field(None, alias="三公经费")
     carry: Carry = Field(default_factory=Carry, alias="结转结余")
     previous: dict[Text, Num] = Field(default_factory=dict, alias="上年决算")

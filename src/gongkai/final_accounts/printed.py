@@ -22,7 +22,10 @@ def _side(layout: SideLayout, lines: list, columns: tuple | None = None) -> Side
 
 
 def _ledger(number: int, printed: PrintedLedger) -> Table:
-    lines = [Line(row.name, list(row.values), row.code or "", _level(row.code, row.name), source=row.line) for row in printed.rows]
+    lines = [
+        Line(row.name, list(row.values), row.code or "", _level(row.code, row.name), source=row.line)
+        for row in printed.rows
+    ]
     table = Table(number, TITLES[number], [_side(LAYOUTS[number].sides[0], lines, tuple(printed.columns))])
     table.empty_note = printed.note
     return table
@@ -47,8 +50,11 @@ def _totals(number: int, printed: PrintedTotals) -> Table:
 def _economic(number: int, printed: PrintedEconomic) -> Table:
     sides = []
     halves = ((printed.personnel, printed.personnel_total), (printed.public, printed.public_total))
-    for layout, (rows, total) in zip(LAYOUTS[number].sides, halves):
-        lines = [Line(r.name, [r.amount], r.code or "", subjects.level(r.code) if r.code else -1, source=r.line) for r in rows]
+    for layout, (rows, total) in zip(LAYOUTS[number].sides, halves, strict=False):
+        lines = [
+            Line(r.name, [r.amount], r.code or "", subjects.level(r.code) if r.code else -1, source=r.line)
+            for r in rows
+        ]
         lines.append(Line(layout.total, [total], "", 0, source=printed.line))
         sides.append(_side(layout, lines))
     return Table(number, TITLES[number], sides)
@@ -58,7 +64,7 @@ def _three_public(number: int, printed: PrintedThreePublic) -> Table:
     layout = LAYOUTS[number]
     columns = layout.columns
     lines = []
-    for label, values in zip(layout.blocks, (printed.budget, printed.actual)):
+    for label, values in zip(layout.blocks, (printed.budget, printed.actual), strict=False):
         row = [values.get(c) for c in columns]
         for column, alias in layout.aliases:
             row[columns.index(column)] = values.get(column, values.get(alias))

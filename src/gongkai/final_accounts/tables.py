@@ -12,8 +12,24 @@ from decimal import Decimal
 from gongkai.engine.decimals import ZERO
 from gongkai.engine.problems import problem
 from gongkai.final_accounts import subjects
-from gongkai.final_accounts.layout import ECONOMIC_DIGITS, FUNCTIONAL_DIGITS, LAYOUTS, ORDERS, THREE_PUBLIC_COLUMNS, SideLayout, TableLayout
-from gongkai.final_accounts.model import FISCAL_SOURCES, FUNDS, INCOME_SOURCES, SPENDING_KINDS, THREE_PUBLIC, FinalAccounts
+from gongkai.final_accounts.layout import (
+    ECONOMIC_DIGITS,
+    FUNCTIONAL_DIGITS,
+    LAYOUTS,
+    ORDERS,
+    THREE_PUBLIC_COLUMNS,
+    SideLayout,
+    TableLayout,
+)
+from gongkai.final_accounts.model import (
+    FISCAL_SOURCES,
+    FUNDS,
+    INCOME_SOURCES,
+    SPENDING_KINDS,
+    THREE_PUBLIC,
+    FinalAccounts,
+)
+
 
 @dataclass
 class Line:
@@ -92,8 +108,15 @@ class _Deriver:
             return self.names[code]
         known = self.functional.get(code)
         if known is None:
-            self.problems.append(problem("SUBJECT_UNKNOWN", self.file, line, f"功能分类科目编码 {code} 不在内置科目表中；请核对编码，或在“名称”中写明科目名称",
-                                         path=("科目", code)))
+            self.problems.append(
+                problem(
+                    "SUBJECT_UNKNOWN",
+                    self.file,
+                    line,
+                    f"功能分类科目编码 {code} 不在内置科目表中；请核对编码，或在“名称”中写明科目名称",
+                    path=("科目", code),
+                )
+            )
             known = "（未知科目）"
         self.names[code] = known
         return known
@@ -108,17 +131,28 @@ class _Deriver:
                 continue
             code = subject.code
             if subjects.level(code) != 3:
-                self.problems.append(problem("SUBJECT_LEVEL", self.file, subject.line, f"科目 {code} 不是 7 位的“项”；数据只在项一级录入，类和款由 gongkai 汇总",
-                                             path=("科目", code)))
+                self.problems.append(
+                    problem(
+                        "SUBJECT_LEVEL",
+                        self.file,
+                        subject.line,
+                        f"科目 {code} 不是 7 位的“项”；数据只在项一级录入，类和款由 gongkai 汇总",
+                        path=("科目", code),
+                    )
+                )
                 continue
             self.name(code, subject.name, subject.line)
-            leaves[code] = [a + b for a, b in zip(leaves[code], values)] if code in leaves else list(values)
+            leaves[code] = (
+                [a + b for a, b in zip(leaves[code], values, strict=False)] if code in leaves else list(values)
+            )
         if not leaves:
             return []
         totals: dict = {}
         for code, values in leaves.items():
             for parent in subjects.parents(code) + [code]:
-                totals[parent] = [a + b for a, b in zip(totals[parent], values)] if parent in totals else list(values)
+                totals[parent] = (
+                    [a + b for a, b in zip(totals[parent], values, strict=False)] if parent in totals else list(values)
+                )
         width = len(next(iter(leaves.values()))) if leaves else 0
         grand = [_sum(v[i] for k, v in leaves.items()) for i in range(width)]
         lines = [Line("合计", grand, "", 0)]
@@ -176,7 +210,9 @@ class _Deriver:
             if values is None or subjects.level(s.code) != 3:
                 continue
             category = s.code[: FUNCTIONAL_DIGITS[1]]
-            out[category] = [a + b for a, b in zip(out[category], values)] if category in out else list(values)
+            out[category] = (
+                [a + b for a, b in zip(out[category], values, strict=False)] if category in out else list(values)
+            )
         return out
 
     def table1(self) -> Table:
@@ -207,7 +243,13 @@ class _Deriver:
         first = side.items[0]
         width = len(side.columns)
         return [
-            Line(f"{_ordinal(i)}、{self.functional.get(code, code)}", by_category.get(code, [ZERO] * width), code, 1, first + i - 1)
+            Line(
+                f"{_ordinal(i)}、{self.functional.get(code, code)}",
+                by_category.get(code, [ZERO] * width),
+                code,
+                1,
+                first + i - 1,
+            )
             for i, code in enumerate(subjects.SUMMARY_CATEGORIES, 1)
         ]
 
@@ -223,7 +265,7 @@ class _Deriver:
         income += _fixed(income_layout, {
             "本年收入合计": [_sum(fiscal)],
             "年初财政拨款结转和结余": [_sum(opening)],
-            **{name: [value] for name, value in zip(FISCAL_SOURCES, opening)},
+            **{name: [value] for name, value in zip(FISCAL_SOURCES, opening, strict=False)},
             "总计": [_sum(fiscal) + _sum(opening)],
         })
 
@@ -240,7 +282,7 @@ class _Deriver:
         spending += _fixed(spending_layout, {
             "本年支出合计": total,
             "年末财政拨款结转和结余": closing,
-            "总计": [a + b for a, b in zip(total, closing)],
+            "总计": [a + b for a, b in zip(total, closing, strict=False)],
         })
         return Table(4, "", [_side(income_layout, income), _side(spending_layout, spending)])
 
@@ -250,11 +292,25 @@ class _Deriver:
         for code in detail:
             line = self.fa.lines.get(("基本支出明细", code))
             if code not in economic or len(code) != ECONOMIC_DIGITS[2]:
-                self.problems.append(problem("SUBJECT_UNKNOWN", self.file, line, f"经济分类科目编码 {code} 不在内置科目表中（基本支出明细按 5 位的“款”录入）",
-                                             path=("基本支出明细", code)))
+                self.problems.append(
+                    problem(
+                        "SUBJECT_UNKNOWN",
+                        self.file,
+                        line,
+                        f"经济分类科目编码 {code} 不在内置科目表中（基本支出明细按 5 位的“款”录入）",
+                        path=("基本支出明细", code),
+                    )
+                )
             elif code[: ECONOMIC_DIGITS[1]] not in subjects.PERSONNEL + subjects.PUBLIC:
-                self.problems.append(problem("SUBJECT_LEVEL", self.file, line, f"经济分类科目 {code} {economic[code]} 不属于人员经费（301、303）或公用经费（302、307、310、399）",
-                                             path=("基本支出明细", code)))
+                self.problems.append(
+                    problem(
+                        "SUBJECT_LEVEL",
+                        self.file,
+                        line,
+                        f"经济分类科目 {code} {economic[code]} 不属于人员经费（301、303）或公用经费（302、307、310、399）",
+                        path=("基本支出明细", code),
+                    )
+                )
 
         def side(categories):
             lines, total = [], ZERO
@@ -279,7 +335,7 @@ class _Deriver:
         """预算数 and 决算数 of 三公, each in the order of THREE_PUBLIC_COLUMNS."""
         tp = self.fa.three_public
         rows = {}
-        for label, values in zip(LAYOUTS[7].blocks, (tp.budget if tp else {}, tp.actual if tp else {})):
+        for label, values in zip(LAYOUTS[7].blocks, (tp.budget if tp else {}, tp.actual if tp else {}), strict=False):
             abroad, buy, run, host = (values.get(k, ZERO) for k in THREE_PUBLIC)
             by_column = {
                 "合计": abroad + buy + run + host,
@@ -307,7 +363,7 @@ class _Deriver:
         out["本年支出合计"] = _sum(out[k] for k in SPENDING_KINDS)
         out["支出总计"] = out["本年支出合计"] + fa.carry.distributed + fa.carry.closing
         out["财政拨款收入合计"] = _sum(self.income_sum(k) for k in FISCAL_SOURCES)
-        for fund, source in zip(FUNDS, FISCAL_SOURCES):
+        for fund, source in zip(FUNDS, FISCAL_SOURCES, strict=False):
             rows = [self.fund_values(s, fund) for s in fa.subjects]
             for i, part in enumerate(("支出", "基本支出", "项目支出")):
                 out[f"{source}{part}"] = _sum(row[i] for row in rows)
@@ -319,7 +375,7 @@ class _Deriver:
         names = ("三公经费",) + THREE_PUBLIC_COLUMNS[1:]
         for label, values in self.three_public_rows().items():
             suffix = "" if label == "决算数" else "预算"
-            out.update({f"{name}{suffix}": value for name, value in zip(names, values)})
+            out.update({f"{name}{suffix}": value for name, value in zip(names, values, strict=False)})
         return out
 
 
@@ -336,7 +392,10 @@ def _ledger_table(layout: TableLayout, lines: list) -> Table:
 def _items(side: SideLayout, names: list, values: list) -> list:
     """The item rows of a summary half: named rows with their ordinal, then blank rows to the last item 行次."""
     first, last = side.items
-    lines = [Line(f"{_ordinal(i)}、{name}", value, number=first + i - 1) for i, (name, value) in enumerate(zip(names, values), 1)]
+    lines = [
+        Line(f"{_ordinal(i)}、{name}", value, number=first + i - 1)
+        for i, (name, value) in enumerate(zip(names, values, strict=False), 1)
+    ]
     blank = [None] * len(side.columns)
     return lines + [Line("", list(blank), number=n) for n in range(first + len(lines), last + 1)]
 

@@ -19,14 +19,25 @@ from xml.parsers import expat
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side as Edge
+from openpyxl.styles import Alignment, Border, Font, PatternFill
+from openpyxl.styles import Side as Edge
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from gongkai.engine.decimals import plain
 from gongkai.engine.problems import problem
-from gongkai.render.opendata import safe_cell, unquote_cell
-from gongkai.final_accounts.layout import ECONOMIC, LAYOUTS, NOTE_ROWS, SUMMARY, TABLES, THREE_PUBLIC, TITLES, TOP_ROWS, TableLayout
+from gongkai.final_accounts.layout import (
+    ECONOMIC,
+    LAYOUTS,
+    NOTE_ROWS,
+    SUMMARY,
+    TABLES,
+    THREE_PUBLIC,
+    TITLES,
+    TOP_ROWS,
+    TableLayout,
+)
 from gongkai.final_accounts.tables import Table
+from gongkai.render.opendata import safe_cell, unquote_cell
 
 NUMBER_FORMAT = "#,##0.00"
 THIN = Edge(style="thin", color="666666")
@@ -114,7 +125,7 @@ def _finished(data: bytes, when: tuple, exact: dict) -> bytes:
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        stamp = "%04d-%02d-%02dT%02d:%02d:%02dZ" % when
+        stamp = "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z".format(*when)
         for item in source.infolist():
             info = zipfile.ZipInfo(item.filename, date_time=when)
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -154,7 +165,11 @@ def _sheet(sheet, table: Table, department: str, unit: str, year: int) -> dict:
             elif isinstance(value, Decimal):
                 cell.number_format = NUMBER_FORMAT
                 exact[cell.coordinate] = number_text(value)
-            elif isinstance(value, (int, float)) and not isinstance(value, bool) and not _is_number_column_index(table, col):
+            elif (
+                isinstance(value, (int, float))
+                and not isinstance(value, bool)
+                and not _is_number_column_index(table, col)
+            ):
                 cell.number_format = NUMBER_FORMAT
     note_row = TOP_ROWS + 1 + len(rows)
     sheet.cell(note_row, 1, _cell_text(f"注：{_note(table)}"))
@@ -209,7 +224,16 @@ def _layout(table: Table) -> list:
             head.append(["经济分类科目编码", "科目名称", *left.columns, "经济分类科目编码", "科目名称", *right.columns])
         else:
             head.append(["项目", "行次", *left.columns, "项目", "行次", *right.columns])
-            head.append(["栏次", None, *range(1, len(left.columns) + 1), "栏次", None, *range(len(left.columns) + 1, len(left.columns) + len(right.columns) + 1)])
+            head.append(
+                [
+                    "栏次",
+                    None,
+                    *range(1, len(left.columns) + 1),
+                    "栏次",
+                    None,
+                    *range(len(left.columns) + 1, len(left.columns) + len(right.columns) + 1),
+                ]
+            )
         body = []
         for i in range(max(len(left.lines), len(right.lines))):
             row = []
@@ -321,7 +345,9 @@ def _archive_problems(data: bytes, file: str) -> list:
     if len(data) > MAX_FILE_BYTES:
         return large(f"文件超过 {_mib(MAX_FILE_BYTES)}，不予读取（九张表的工作簿通常不到 1 MiB）")
     if not data.startswith(b"PK\x03\x04"):
-        return unreadable("不是 .xlsx 文件（.xlsx 是 zip 压缩包）；.xls、.et、.csv 等请先在 Excel 或 WPS 中另存为 .xlsx")
+        return unreadable(
+            "不是 .xlsx 文件（.xlsx 是 zip 压缩包）；.xls、.et、.csv 等请先在 Excel 或 WPS 中另存为 .xlsx"
+        )
     # zipfile makes an object of every central-directory entry: count them before it does
     if data.count(b"PK\x01\x02") > MAX_PARTS:
         return large(f"压缩包中的部件超过 {MAX_PARTS} 个，不像是决算表工作簿")
@@ -341,7 +367,9 @@ def _archive_problems(data: bytes, file: str) -> list:
         return large(f"解压后共 {_mib(total)}，超过 {_mib(MAX_UNPACKED_BYTES)}（压缩炸弹？）")
     for item in items:
         if item.file_size > MAX_PART_BYTES and item.filename.lower().endswith((".xml", ".rels", ".vml")):
-            return large(f"部件 {item.filename} 解压后 {_mib(item.file_size)}，超过单个部件的上限 {_mib(MAX_PART_BYTES)}")
+            return large(
+                f"部件 {item.filename} 解压后 {_mib(item.file_size)}，超过单个部件的上限 {_mib(MAX_PART_BYTES)}"
+            )
     return []
 
 
@@ -419,7 +447,16 @@ class _SheetScan:
             else:
                 self.col += 1
                 row = self.row
-            self.cell = {"row": row, "col": self.col, "t": attrs.get("t"), "f": None, "fshared": None, "v": None, "inline": False, "in": None}
+            self.cell = {
+                "row": row,
+                "col": self.col,
+                "t": attrs.get("t"),
+                "f": None,
+                "fshared": None,
+                "v": None,
+                "inline": False,
+                "in": None,
+            }
         elif self.cell is not None:
             if tag == "f":
                 self.cell["f"] = []
@@ -463,7 +500,9 @@ class _SheetScan:
             self.problems.append(problem(code, self.file, row, message))
 
     def finish_cell(self, cell: dict) -> None:
-        value = cell["v"] is not None and (bool("".join(cell["v"]).strip()) or cell["t"] in ("str", "inlineStr")) or cell["inline"]
+        value = (
+            cell["v"] is not None and (bool("".join(cell["v"]).strip()) or cell["t"] in ("str", "inlineStr"))
+        ) or cell["inline"]
         formula = None if cell["f"] is None else "".join(cell["f"])
         if formula is not None and cell["fshared"] is not None:
             if formula.strip():
@@ -482,21 +521,36 @@ class _SheetScan:
             return
         shown = formula if len(formula) <= 60 else formula[:60] + "…"
         if external_reference(formula):
-            self.located("IMPORT_EXTERNAL_LINK", row, f"{self.place(row, col)}：公式“={shown}”引用了外部工作簿；gongkai 不读取其他文件中的数字，请把公式换成数字")
+            self.located(
+                "IMPORT_EXTERNAL_LINK",
+                row,
+                f"{self.place(row, col)}：公式“={shown}”引用了外部工作簿；gongkai 不读取其他文件中的数字，请把公式换成数字",
+            )
         elif not value:
-            self.located("IMPORT_FORMULA", row, f"{self.place(row, col)}：公式“={shown}”没有计算结果（保存时没有计算）；请在 Excel 或 WPS 中打开、重新计算并保存，或把公式换成数字")
+            self.located(
+                "IMPORT_FORMULA",
+                row,
+                f"{self.place(row, col)}：公式“={shown}”没有计算结果（保存时没有计算）；请在 Excel 或 WPS 中打开、重新计算并保存，或把公式换成数字",
+            )
 
     def finish(self) -> None:
         for code, count in self.counts.items():
             if count > MAX_LOCATED:
                 what = "引用外部工作簿的公式" if code == "IMPORT_EXTERNAL_LINK" else "没有计算结果的公式"
-                self.problems.append(problem(code, self.file, None, f"工作表“{self.title}”另有 {count - MAX_LOCATED} 个{what}"))
+                self.problems.append(
+                    problem(code, self.file, None, f"工作表“{self.title}”另有 {count - MAX_LOCATED} 个{what}")
+                )
         if self.first_outside:
             row, col = self.first_outside
             more = f" 等 {self.outside} 个单元格" if self.outside > 1 else ""
             last = f"{get_column_letter(self.columns)}{self.rows}"
             self.problems.append(
-                problem("IMPORT_TOO_LARGE", self.file, row, f"{self.place(row, col)}{more}：在决算表的版式（A1:{last}）以外；gongkai 只读取版式以内的单元格，请删除版式以外的内容")
+                problem(
+                    "IMPORT_TOO_LARGE",
+                    self.file,
+                    row,
+                    f"{self.place(row, col)}{more}：在决算表的版式（A1:{last}）以外；gongkai 只读取版式以内的单元格，请删除版式以外的内容",
+                )
             )
 
 
@@ -514,7 +568,11 @@ def _scan_sheet(archive, part: str, title: str, file: str) -> tuple:
 
 
 def _external_parts(archive) -> list:
-    return sorted(n for n in archive.namelist() if n.lower().lstrip("/").startswith("xl/externallinks/") and n.lower().endswith(".xml"))
+    return sorted(
+        n
+        for n in archive.namelist()
+        if n.lower().lstrip("/").startswith("xl/externallinks/") and n.lower().endswith(".xml")
+    )
 
 
 def read_path(path, file: str) -> tuple:
@@ -540,7 +598,14 @@ def read(data: bytes, file: str) -> tuple:
     try:
         printed, meta = _read_book(data, reader)
     except Exception as exc:  # openpyxl and zipfile raise many kinds for a damaged file
-        reader.problems.append(problem("XLSX_UNREADABLE", file, None, f"无法读取 Excel 文件（{type(exc).__name__}）：请确认是 .xlsx 格式且未损坏"))
+        reader.problems.append(
+            problem(
+                "XLSX_UNREADABLE",
+                file,
+                None,
+                f"无法读取 Excel 文件（{type(exc).__name__}）：请确认是 .xlsx 格式且未损坏",
+            )
+        )
         return {}, {}, reader.problems
     return printed, meta, reader.problems
 
@@ -552,13 +617,22 @@ def _read_book(data: bytes, reader: _Reader) -> tuple:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         try:
             book = load_workbook(io.BytesIO(data), data_only=True, read_only=True, keep_links=False)
-        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
-            reader.problems.append(problem("XLSX_UNREADABLE", file, None, f"无法读取 Excel 文件（{type(exc).__name__}）：请确认是 .xlsx 格式且未损坏"))
+        except Exception as exc:
+            reader.problems.append(
+                problem(
+                    "XLSX_UNREADABLE",
+                    file,
+                    None,
+                    f"无法读取 Excel 文件（{type(exc).__name__}）：请确认是 .xlsx 格式且未损坏",
+                )
+            )
             return printed, meta
         try:
             sheets = book.worksheets
             if len(sheets) > MAX_SHEETS:
-                reader.problems.append(problem("IMPORT_TOO_LARGE", file, None, f"工作簿有 {len(sheets)} 个工作表，超过 {MAX_SHEETS} 个"))
+                reader.problems.append(
+                    problem("IMPORT_TOO_LARGE", file, None, f"工作簿有 {len(sheets)} 个工作表，超过 {MAX_SHEETS} 个")
+                )
                 return printed, meta
             for sheet in sheets:
                 found, readable = _scan_sheet(archive, sheet._worksheet_path, sheet.title, file)
@@ -580,7 +654,14 @@ def _read_book(data: bytes, reader: _Reader) -> tuple:
             book.close()
         if not any(p.code == "IMPORT_EXTERNAL_LINK" for p in reader.problems):
             for part in _external_parts(archive):
-                reader.problems.append(problem("IMPORT_EXTERNAL_LINK", file, None, f"工作簿含有指向外部工作簿的链接（{part}）；请在 Excel 中“编辑链接—断开链接”后再导入"))
+                reader.problems.append(
+                    problem(
+                        "IMPORT_EXTERNAL_LINK",
+                        file,
+                        None,
+                        f"工作簿含有指向外部工作簿的链接（{part}）；请在 Excel 中“编辑链接—断开链接”后再导入",
+                    )
+                )
     missing = [f"表{n}" for n in LAYOUTS if f"表{n}" not in printed]
     if missing and printed:
         reader.problems.append(problem("XLSX_CELL", file, None, f"工作簿中缺少：{'、'.join(missing)}"))
@@ -673,7 +754,9 @@ def _read_table(number: int, sheet: str, rows: list, reader: _Reader) -> dict:
             reader.bad(sheet, excel_row, "缺少科目名称")
             continue
         values = [reader.number(sheet, excel_row, c + 3, v) for c, v in enumerate(row[2 : 2 + len(columns)])]
-        out_rows.append({"编码": code or "", "名称": name, "数": [v if v is not None else Decimal("0.00") for v in values]})
+        out_rows.append(
+            {"编码": code or "", "名称": name, "数": [v if v is not None else Decimal("0.00") for v in values]}
+        )
     table = {"列": columns, "行": out_rows}
     note = _note_of(rows)
     if note:
@@ -688,22 +771,29 @@ def _three_public(layout: TableLayout, sheet: str, start: int, body: list, reade
     excel_row, row = body[0]
     names = list(layout.columns)
     values = [reader.number(sheet, excel_row, c + 1, v) for c, v in enumerate(row[: layout.width])]
-    return {block: dict(zip(names, values[i * len(names) : (i + 1) * len(names)])) for i, block in enumerate(layout.blocks)}
+    return {
+        block: dict(zip(names, values[i * len(names) : (i + 1) * len(names)], strict=False))
+        for i, block in enumerate(layout.blocks)
+    }
 
 
 def _economic(layout: TableLayout, sheet: str, body: list, reader: _Reader) -> dict:
     """表6: 编码, 名称, 金额 of each half, side by side; each half's total row by its name."""
-    halves = [(side, [], sum(s.width for s in layout.sides[:i])) for i, side in enumerate(layout.sides)]  # (layout, rows, first cell)
+    halves = [
+        (side, [], sum(s.width for s in layout.sides[:i])) for i, side in enumerate(layout.sides)
+    ]  # (layout, rows, first cell)
     total_names = {side.total for side in layout.sides}
     totals: dict = {}
     for excel_row, row in body:
-        for side, lines, offset in halves:
+        for _side, lines, offset in halves:
             code, name = _code(row[offset]), _text(row[offset + 1])
             amount = reader.number(sheet, excel_row, offset + 3, row[offset + 2] if len(row) > offset + 2 else None)
             if name in total_names:
                 totals[name] = amount
             elif name:
-                lines.append({"编码": code or "", "名称": name, "金额": amount if amount is not None else Decimal("0.00")})
+                lines.append(
+                    {"编码": code or "", "名称": name, "金额": amount if amount is not None else Decimal("0.00")}
+                )
     out: dict = {side.title: lines for side, lines, _ in halves}
     out.update({side.total: totals.get(side.total) for side, _, _ in halves})
     return out
@@ -722,7 +812,9 @@ def _summary(layout: TableLayout, sheet: str, body: list, reader: _Reader) -> di
         at = left.width  # the first cell of 支出
         name, order = _text(row[at]), row[at + 1] if len(row) > at + 1 else None
         if name:
-            values = [reader.number(sheet, excel_row, at + 3 + c, v) for c, v in enumerate(row[at + 2 : at + 2 + width])]
+            values = [
+                reader.number(sheet, excel_row, at + 3 + c, v) for c, v in enumerate(row[at + 2 : at + 2 + width])
+            ]
             item = {"项目": name, "行次": _order(order)}
             if width == 1:
                 item[right.columns[0]] = values[0]
@@ -749,6 +841,12 @@ def yaml_text(printed: dict, meta: dict, year: int | None, source: str) -> str:
         pass
 
     Dumper.add_representer(Decimal, lambda d, v: d.represent_scalar("tag:yaml.org,2002:float", f"{v:f}"))
-    head = {"类型": "部门决算", "年度": year, "部门": meta.get("部门", ""), "单位": meta.get("单位", "万元"), "原表": printed}
+    head = {
+        "类型": "部门决算",
+        "年度": year,
+        "部门": meta.get("部门", ""),
+        "单位": meta.get("单位", "万元"),
+        "原表": printed,
+    }
     body = yaml.dump(head, Dumper=Dumper, allow_unicode=True, sort_keys=False, width=200)
     return f"# 由 {source} 导入（gongkai import）：九张表照表格原样录入。\n" + body

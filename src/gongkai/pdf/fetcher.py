@@ -74,7 +74,9 @@ class SandboxFetcher(URLFetcher):
             except OSError as exc:
                 self._refuse(url, f"无法读取（{exc.strerror or type(exc).__name__}）")
             self.note(path.relative_to(self.root).as_posix(), hashlib.sha256(body).hexdigest())
-            return URLFetcherResponse(url, body, {"Content-Type": MIME.get(path.suffix.lower(), "application/octet-stream")})
+            return URLFetcherResponse(
+                url, body, {"Content-Type": MIME.get(path.suffix.lower(), "application/octet-stream")}
+            )
         self._refuse(url, "只允许引用构建目录中的文件和 data: 地址，不访问网络")
 
     def note(self, rel: str, digest: str) -> None:

@@ -49,9 +49,9 @@ def document_date(entry: Entry) -> str:
     Never the time of the build, so identical input gives byte-identical PDFs."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.strip().isdigit():
-        moment = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
     else:
-        moment = dt.datetime(min(entry.report.year, 9998) + 1, 1, 1, tzinfo=dt.timezone.utc) - dt.timedelta(seconds=1)
+        moment = dt.datetime(min(entry.report.year, 9998) + 1, 1, 1, tzinfo=dt.UTC) - dt.timedelta(seconds=1)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -131,7 +131,11 @@ def _site_address(url: str, folder: str) -> str | None:
         address = joined + ("/" if path.endswith("/") else "")
     if address is None:
         return None
-    return quote(address, safe="/") + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+    return (
+        quote(address, safe="/")
+        + (f"?{parts.query}" if parts.query else "")
+        + (f"#{parts.fragment}" if parts.fragment else "")
+    )
 
 
 _SVG = re.compile(r"(<svg\b.*?</svg>)", re.S)
@@ -150,7 +154,16 @@ class PrintRenderer:
     """Turns catalog entries into print HTML with the site's templates and Markdown settings
     (``markdown``: the extensions and their options as MkDocs resolved them from mkdocs.yml)."""
 
-    def __init__(self, project: Project, html_env, markdown_env, charts: dict, generated: dict, markdown: tuple | None = None, site_url: str | None = None):
+    def __init__(
+        self,
+        project: Project,
+        html_env,
+        markdown_env,
+        charts: dict,
+        generated: dict,
+        markdown: tuple | None = None,
+        site_url: str | None = None,
+    ):
         self.kinds = project.kinds
         self.site_url = site_url or None  # links in the PDFs point there (public_links)
         self.project = project.root
@@ -164,7 +177,15 @@ class PrintRenderer:
         self.bodies: dict = {}  # a report's body is made once, for its own PDF and its volume
 
     @classmethod
-    def for_catalog(cls, project: Project, catalog, html_env, markdown_env, markdown: tuple | None = None, site_url: str | None = None) -> "PrintRenderer":
+    def for_catalog(
+        cls,
+        project: Project,
+        catalog,
+        html_env,
+        markdown_env,
+        markdown: tuple | None = None,
+        site_url: str | None = None,
+    ) -> PrintRenderer:
         """A renderer for a catalog's reports, with the generated pages of the data files that
         have none; ``site_url`` (mkdocs.yml) is where the PDFs' links to other pages point."""
         pages = SitePages(catalog, html_env, markdown_env)
@@ -180,7 +201,9 @@ class PrintRenderer:
     def _body(self, entry: Entry) -> str:
         stash = Stash()
         view = view_for(entry.scored, self.html_env, stash, Links(), self.charts, self.kinds)
-        text = render(self.compiled, page_markdown(entry, self.docs, self.generated), view.context(), entry.page.src_uri)
+        text = render(
+            self.compiled, page_markdown(entry, self.docs, self.generated), view.context(), entry.page.src_uri
+        )
         converter = md.Markdown(extensions=self.extensions, extension_configs=self.extension_configs)
         folder = posixpath.dirname(entry.page.src_uri)
         html = public_links(stash.fill(rawhtml.clean_for_print(converter.convert(text), folder)), folder, self.site_url)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import sys
 import time
@@ -55,7 +54,7 @@ SHOWN_PAGES = 5  # pages named in one message; more are counted
 
 
 @dataclass
-class Outcome:
+class PdfJobResult:
     job: Job
     made: bool  # False: taken from the cache
     error: str | None = None  # why it was not made, in Chinese
@@ -136,7 +135,15 @@ def plan(catalog: Catalog, renderer: PrintRenderer, only: set | None = None, sha
         if only is not None and entry.page.data not in only:
             continue
         html, error = _print_html(lambda: renderer.report(entry), entry, renderer)
-        job = PdfJob(report_pdf(entry), html, entry.report.name, _attachments(entry), document_date(entry), pages=(_page_file(entry, renderer),), error=error)
+        job = PdfJob(
+            report_pdf(entry),
+            html,
+            entry.report.name,
+            _attachments(entry),
+            document_date(entry),
+            pages=(_page_file(entry, renderer),),
+            error=error,
+        )
         if error:
             failed[entry.page.src_uri] = job
         jobs.append(job)
@@ -148,12 +155,19 @@ def plan(catalog: Catalog, renderer: PrintRenderer, only: set | None = None, sha
         if culprits:
             html, error = "", "其中的" + "；".join(f"报告 {c.output} 未能生成：{c.error}" for c in culprits)
         else:
-            html, error = _print_html(lambda: renderer.volume(entries[0].report.department, year, entries), None, renderer)
+            html, error = _print_html(
+                lambda: renderer.volume(entries[0].report.department, year, entries), None, renderer
+            )
         attachments = [a for e in entries for a in _attachments(e, prefix=f"{e.slug}.")]
         job = PdfJob(
-            volume_pdf(entries[0]), html, f"{entries[0].report.department} {year} 年度汇编", attachments, max(document_date(e) for e in entries),
+            volume_pdf(entries[0]),
+            html,
+            f"{entries[0].report.department} {year} 年度汇编",
+            attachments,
+            max(document_date(e) for e in entries),
             pages=tuple(page for c in culprits for page in c.pages) or tuple(_page_file(e, renderer) for e in entries),
-            parts=tuple(report_pdf(e) for e in entries), error=error,
+            parts=tuple(report_pdf(e) for e in entries),
+            error=error,
         )
         jobs.append(job)
     jobs = [job for job in jobs if in_shard(job.output, shard)]
@@ -175,7 +189,7 @@ def _print_html(make, entry: Entry | None, renderer: PrintRenderer) -> tuple:
         return "", "页面结构嵌套过深，转换 Markdown 时超出了递归上限；请减少列表或引用块的嵌套层数"
     except MemoryError:
         return "", "生成排版用的 HTML 时内存不足"
-    except Exception as exc:  # noqa: BLE001 — one page's failure is that page's
+    except Exception as exc:
         return "", f"生成排版用的 HTML 时出错（{type(exc).__name__}：{exc}）"
 
 
@@ -237,7 +251,7 @@ def _render(job: Job, root: str, out: str, cache: str | None) -> tuple:
         rendered = _writer.render(job.html, Path(root), Path(root) / job.base, job.attachments, job.date)
     except RenderError as exc:
         return str(exc), time.perf_counter() - started
-    except Exception as exc:  # noqa: BLE001 — the writer reports its own; this is the last line
+    except Exception as exc:
         return f"生成时出错（{type(exc).__name__}：{exc}）", time.perf_counter() - started
     try:
         write_atomic(Path(out) / job.output, rendered.pdf)
@@ -304,7 +318,9 @@ def _place(cached: Path, target: Path) -> None:
         shutil.copyfile(cached, target)
 
 
-def run(jobs: list, root: Path, out: Path, cache: Path | None, workers: int | None = None, progress: bool | None = None) -> list:
+def run(
+    jobs: list, root: Path, out: Path, cache: Path | None, workers: int | None = None, progress: bool | None = None
+) -> list:
     """Make the PDFs: cached ones (key and manifest unchanged) are linked, the rest rendered on
     ``workers`` processes. One outcome per job, in the order of ``jobs``; a job that fails
     fails alone, and its PDF is not left in ``out``."""
@@ -313,10 +329,10 @@ def run(jobs: list, root: Path, out: Path, cache: Path | None, workers: int | No
     digests: dict = {}
     for index, job in enumerate(jobs):
         if getattr(job, "error", None):
-            outcomes[index] = Outcome(job, True, job.error)
+            outcomes[index] = PdfJobResult(job, True, job.error)
         elif cache is not None and cache_holds(cache, job.key, root, digests):
             _place(cache / f"{job.key}.pdf", out / job.output)
-            outcomes[index] = Outcome(job, False)
+            outcomes[index] = PdfJobResult(job, False)
         else:
             todo.append(index)
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
@@ -325,7 +341,7 @@ def run(jobs: list, root: Path, out: Path, cache: Path | None, workers: int | No
     tasks = [(index, jobs[index]) for index in todo]
     results = _in_process(tasks, args) if workers == 1 else _in_pool(tasks, args, workers)
     for index, (error, seconds) in _with_progress(results, len(tasks), show):
-        outcomes[index] = Outcome(jobs[index], True, error, seconds)
+        outcomes[index] = PdfJobResult(jobs[index], True, error, seconds)
     ordered = [outcomes[i] for i in range(len(jobs))]
     _fail_volumes(ordered)
     for outcome in ordered:
@@ -364,7 +380,7 @@ def _in_pool(tasks: list, args: tuple, workers: int):
                 except BrokenProcessPool:
                     broken.append((index, job))
                     continue
-                except Exception as exc:  # noqa: BLE001 — e.g. a result that cannot travel back
+                except Exception as exc:
                     result = (f"生成时出错（{type(exc).__name__}：{exc}）", 0.0)
                 yield index, result
         broken.sort(key=lambda task: task[0])
@@ -397,12 +413,30 @@ def _with_progress(results, total: int, show: bool) -> list:
         return list(bar)
 
 
-def build_pdfs(catalog: Catalog, renderer: PrintRenderer, root: Path, out: Path, cache: Path | None, workers: int | None = None, only: set | None = None, progress: bool | None = None, shard: tuple | None = None) -> list:
+def build_pdfs(
+    catalog: Catalog,
+    renderer: PrintRenderer,
+    root: Path,
+    out: Path,
+    cache: Path | None,
+    workers: int | None = None,
+    only: set | None = None,
+    progress: bool | None = None,
+    shard: tuple | None = None,
+) -> list:
     """Plan and make every PDF of a catalog; returns the outcomes (errors among them)."""
     return run(plan(catalog, renderer, only, shard), root, out, cache, workers, progress)
 
 
-def project_pdfs(project: Path, out: Path, workers: int | None = None, only: set | None = None, use_cache: bool = True, progress: bool | None = None, shard: tuple | None = None) -> tuple:
+def project_pdfs(
+    project: Path,
+    out: Path,
+    workers: int | None = None,
+    only: set | None = None,
+    use_cache: bool = True,
+    progress: bool | None = None,
+    shard: tuple | None = None,
+) -> tuple:
     """``gongkai pdf``: the PDFs of the project in folder ``project`` without building the site.
     Its mkdocs.yml is loaded by MkDocs (docs_dir, Markdown extensions, the gongkai plugin's
     options). Returns (catalog, outcomes); resources are read only from the docs folder."""
@@ -416,4 +450,6 @@ def project_pdfs(project: Path, out: Path, workers: int | None = None, only: set
     site_url = getattr(site.config, "site_url", None) if site.config is not None else None
     renderer = PrintRenderer.for_catalog(loaded, catalog, html_env, markdown_env, site.markdown, site_url)
     cache = (loaded.settings.pdf_cache_dir or loaded.root / PDF_CACHE) if use_cache else None
-    return catalog, build_pdfs(catalog, renderer, loaded.docs, out, cache, workers, only, progress, loaded.settings.shard)
+    return catalog, build_pdfs(
+        catalog, renderer, loaded.docs, out, cache, workers, only, progress, loaded.settings.shard
+    )

@@ -83,16 +83,26 @@ class Writer:
 
     def render(self, html: str, root: Path, base: Path, attachments: list, date: str) -> Rendered:
         fetcher = SandboxFetcher(root)
-        moment = dt.datetime.strptime(date, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+        moment = dt.datetime.strptime(date, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
         files = [
-            Attachment(string=content, name=name, description=description, created=moment, modified=moment, relationship="Source", url_fetcher=fetcher)
+            Attachment(
+                string=content,
+                name=name,
+                description=description,
+                created=moment,
+                modified=moment,
+                relationship="Source",
+                url_fetcher=fetcher,
+            )
             for name, content, description in attachments
         ]
         try:
             document = HTML(string=html, base_url=str(base) + "/", url_fetcher=fetcher)
             depth = nesting_depth(document.etree_element)
             if depth > MAX_DEPTH:
-                raise RenderError(f"页面结构嵌套过深：元素最深嵌套 {depth} 层，超过上限 {MAX_DEPTH} 层（如多层嵌套的列表或表格）；请减少嵌套层数")
+                raise RenderError(
+                    f"页面结构嵌套过深：元素最深嵌套 {depth} 层，超过上限 {MAX_DEPTH} 层（如多层嵌套的列表或表格）；请减少嵌套层数"
+                )
             pdf = document.write_pdf(
                 pdf_variant=VARIANT,
                 attachments=files,

@@ -87,20 +87,35 @@ def check_weights(sr: ScoredReport, policy: Policy) -> list[Problem]:
         children = sum((ch.weight for ch in node.children), ZERO)
         if children != node.node.weight:
             names = "、".join(ch.name for ch in node.children)
-            found.append(Place(sr.file, node.line, (*path, "分值")).problem(
-                "WEIGHT_SUM", f"“{'/'.join(node.path)}”分值为 {plain(node.node.weight)}，下级（{names}）分值之和为 {plain(children)}",
-                plain(node.node.weight), plain(children)))
+            found.append(
+                Place(sr.file, node.line, (*path, "分值")).problem(
+                    "WEIGHT_SUM",
+                    f"“{'/'.join(node.path)}”分值为 {plain(node.node.weight)}，下级（{names}）分值之和为 {plain(children)}",
+                    plain(node.node.weight),
+                    plain(children),
+                )
+            )
     rules = sr.rules
     if sr.weight_total != rules.total:
-        found.append(Place(sr.file, sr.report.line, (REPORT, "分值")).problem(
-            "WEIGHT_TOTAL", f"各项分值合计为 {plain(sr.weight_total)}，规则集“{rules.name}”的满分为 {plain(rules.total)}",
-            plain(rules.total), plain(sr.weight_total)))
+        found.append(
+            Place(sr.file, sr.report.line, (REPORT, "分值")).problem(
+                "WEIGHT_TOTAL",
+                f"各项分值合计为 {plain(sr.weight_total)}，规则集“{rules.name}”的满分为 {plain(rules.total)}",
+                plain(rules.total),
+                plain(sr.weight_total),
+            )
+        )
     if rules.goals is not None:
         for goal in sr.goals:
             if goal.weight != rules.goals.weight:
-                found.append(Place(sr.file, goal.line, (GOALS, goal.name, "分值")).problem(
-                    "WEIGHT_SUM", f"年度目标“{goal.name}”的分值合计为 {plain(goal.weight)}，规则集规定为 {plain(rules.goals.weight)}",
-                    plain(rules.goals.weight), plain(goal.weight)))
+                found.append(
+                    Place(sr.file, goal.line, (GOALS, goal.name, "分值")).problem(
+                        "WEIGHT_SUM",
+                        f"年度目标“{goal.name}”的分值合计为 {plain(goal.weight)}，规则集规定为 {plain(rules.goals.weight)}",
+                        plain(rules.goals.weight),
+                        plain(goal.weight),
+                    )
+                )
     return found
 
 
@@ -133,19 +148,42 @@ def check_stated_nodes(sr: ScoredReport, policy: Policy) -> list[Problem]:
                 code = "SCORE_MISMATCH" if node.is_leaf else "SUBTOTAL_MISMATCH"
                 found += _amount(at("得分"), code, f"{label}的得分", st.score, node.score, policy, note)
             if st.score_rate is not None and node.weight:
-                found += _rate(at("得分率"), "RATE_MISMATCH", f"{label}的得分率", st.score_rate, divide(node.score, node.weight), policy, note)
+                found += _rate(
+                    at("得分率"),
+                    "RATE_MISMATCH",
+                    f"{label}的得分率",
+                    st.score_rate,
+                    divide(node.score, node.weight),
+                    policy,
+                    note,
+                )
             if st.completion is not None and node.completion is not None:
-                found += _rate(at("完成率"), "RATE_MISMATCH", f"{label}的完成率", st.completion, node.completion, policy, note)
+                found += _rate(
+                    at("完成率"), "RATE_MISMATCH", f"{label}的完成率", st.completion, node.completion, policy, note
+                )
             if st.actual is not None and node.node.actual is not None:
                 actual = parse_actual(node.node.actual)
                 if actual.counts is not None and actual.quantity is not None:
-                    found += _rate(at("完成值"), "RATE_MISMATCH", f"{label}的完成值（{actual.text}）", st.actual, actual.quantity.fraction, policy, note)
+                    found += _rate(
+                        at("完成值"),
+                        "RATE_MISMATCH",
+                        f"{label}的完成值（{actual.text}）",
+                        st.actual,
+                        actual.quantity.fraction,
+                        policy,
+                        note,
+                    )
             levels = _count_levels([node], len(node.path))
             for depth, stated in ((2, st.level2_count), (3, st.level3_count)):
                 if stated is not None and levels.get(depth, 0) != stated:
-                    found.append(at(f"{_LEVEL_ZH[depth]}指标个数").problem(
-                        "COUNT_MISMATCH", f"{label}印为含 {stated} 个{_LEVEL_ZH[depth]}指标，数据中有 {levels.get(depth, 0)} 个{note}",
-                        levels.get(depth, 0), stated))
+                    found.append(
+                        at(f"{_LEVEL_ZH[depth]}指标个数").problem(
+                            "COUNT_MISMATCH",
+                            f"{label}印为含 {stated} 个{_LEVEL_ZH[depth]}指标，数据中有 {levels.get(depth, 0)} 个{note}",
+                            levels.get(depth, 0),
+                            stated,
+                        )
+                    )
     return found
 
 
@@ -173,23 +211,49 @@ def check_stated_root(sr: ScoredReport, policy: Policy) -> list[Problem]:
         if st.total is not None:
             found += _amount(at("总分"), "TOTAL_MISMATCH", "总分", st.total, sr.total, policy, note)
         if st.grade is not None and not sr.rules.same_grade(st.grade, sr.grade):
-            found.append(at("等级").problem("GRADE_MISMATCH", f"等级印为“{st.grade}”，按总分 {plain(sr.total)} 应为“{sr.grade}”{note}", sr.grade, st.grade))
+            found.append(
+                at("等级").problem(
+                    "GRADE_MISMATCH",
+                    f"等级印为“{st.grade}”，按总分 {plain(sr.total)} 应为“{sr.grade}”{note}",
+                    sr.grade,
+                    st.grade,
+                )
+            )
         if st.common_score is not None:
-            found += _amount(at("共性指标得分"), "SUBTOTAL_MISMATCH", "共性指标得分", st.common_score, sr.common_score, policy, note)
+            found += _amount(
+                at("共性指标得分"), "SUBTOTAL_MISMATCH", "共性指标得分", st.common_score, sr.common_score, policy, note
+            )
         if st.goals_score is not None and sr.goals_score is not None:
-            found += _amount(at("年度目标得分"), "SUBTOTAL_MISMATCH", "年度目标得分", st.goals_score, sr.goals_score, policy, note)
+            found += _amount(
+                at("年度目标得分"), "SUBTOTAL_MISMATCH", "年度目标得分", st.goals_score, sr.goals_score, policy, note
+            )
         if st.completion is not None and sr.completion is not None:
-            found += _rate(at("指标总体完成率"), "RATE_MISMATCH", "指标总体完成率", st.completion, sr.completion, policy, note)
+            found += _rate(
+                at("指标总体完成率"), "RATE_MISMATCH", "指标总体完成率", st.completion, sr.completion, policy, note
+            )
         rate = sr.funds.rate if sr.funds is not None else None
         if st.budget_rate is not None and rate is not None:
             found += _rate(at("预算执行率"), "RATE_MISMATCH", "预算执行率", st.budget_rate, rate, policy, note)
         if st.deviation is not None and rate is not None and sr.completion is not None:
-            found += _rate(at("预算执行率与指标完成率的偏差"), "RATE_MISMATCH", "预算执行率与指标完成率的偏差", st.deviation,
-                           abs(min(rate, Decimal(1)) - sr.completion), policy, note)
+            found += _rate(
+                at("预算执行率与指标完成率的偏差"),
+                "RATE_MISMATCH",
+                "预算执行率与指标完成率的偏差",
+                st.deviation,
+                abs(min(rate, Decimal(1)) - sr.completion),
+                policy,
+                note,
+            )
         for depth, stated in ((1, st.level1_count), (2, st.level2_count), (3, st.level3_count)):
             if stated is not None and levels.get(depth, 0) != stated:
-                found.append(at(f"{_LEVEL_ZH[depth]}指标个数").problem(
-                    "COUNT_MISMATCH", f"印为{_LEVEL_ZH[depth]}指标 {stated} 项，数据中有 {levels.get(depth, 0)} 项{note}", levels.get(depth, 0), stated))
+                found.append(
+                    at(f"{_LEVEL_ZH[depth]}指标个数").problem(
+                        "COUNT_MISMATCH",
+                        f"印为{_LEVEL_ZH[depth]}指标 {stated} 项，数据中有 {levels.get(depth, 0)} 项{note}",
+                        levels.get(depth, 0),
+                        stated,
+                    )
+                )
     return found
 
 
@@ -214,8 +278,12 @@ def check_reasons(sr: ScoredReport, policy: Policy) -> list[Problem]:
         if node is None or not leaf.applicable or leaf.method is None or leaf.score >= leaf.weight:
             continue
         if not (node.deviation or node.reason):
-            found.append(Place(sr.file, leaf.line, (*path, "偏差原因")).problem(
-                "REASON_MISSING", f"指标“{leaf.name}”得分 {plain(leaf.score)} 低于分值 {plain(leaf.weight)}，应填写偏差原因"))
+            found.append(
+                Place(sr.file, leaf.line, (*path, "偏差原因")).problem(
+                    "REASON_MISSING",
+                    f"指标“{leaf.name}”得分 {plain(leaf.score)} 低于分值 {plain(leaf.weight)}，应填写偏差原因",
+                )
+            )
     return found
 
 
@@ -234,20 +302,50 @@ def check_funds(sr: ScoredReport, policy: Policy) -> list[Problem]:
             values = [getattr(row, attr) for row in funds.parts.values()]
             if total is None or any(v is None for v in values):
                 continue
-            found += _amount(Place(sr.file, funds.line, (FUNDS, "其中", label)), "FUNDS_SUM", f"资金来源明细的{label}之和",
-                             sum(values, ZERO), total, policy, f"（{'、'.join(funds.parts)}）")
+            found += _amount(
+                Place(sr.file, funds.line, (FUNDS, "其中", label)),
+                "FUNDS_SUM",
+                f"资金来源明细的{label}之和",
+                sum(values, ZERO),
+                total,
+                policy,
+                f"（{'、'.join(funds.parts)}）",
+            )
     if funds.spent is not None and funds.budget is not None and funds.spent > funds.budget:
         found.append(Place(sr.file, funds.line, (FUNDS, "全年执行数")).problem(
             "FUNDS_OVERSPENT", f"全年执行数 {plain(funds.spent)} 超过全年预算数 {plain(funds.budget)}"))
     for st in stated_list(funds.stated):
         line, note = st.line or funds.line, _where(st)
         if st.rate is not None and result.rate is not None:
-            found += _rate(Place(sr.file, line, (FUNDS, "执行率")), "RATE_MISMATCH", "资金执行率", st.rate, result.rate, policy, note)
+            found += _rate(
+                Place(sr.file, line, (FUNDS, "执行率")),
+                "RATE_MISMATCH",
+                "资金执行率",
+                st.rate,
+                result.rate,
+                policy,
+                note,
+            )
         if st.arrival_rate is not None and result.arrival_rate is not None:
-            found += _rate(Place(sr.file, line, (FUNDS, "到位率")), "RATE_MISMATCH", "资金到位率", st.arrival_rate, result.arrival_rate, policy, note)
+            found += _rate(
+                Place(sr.file, line, (FUNDS, "到位率")),
+                "RATE_MISMATCH",
+                "资金到位率",
+                st.arrival_rate,
+                result.arrival_rate,
+                policy,
+                note,
+            )
         if st.score is not None and result.score is not None:
-            found += _amount(Place(sr.file, line, (FUNDS, "得分")), "SCORE_MISMATCH", "资金执行率得分", st.score, result.score, policy,
-                             f"（{result.explanation}）{note}")
+            found += _amount(
+                Place(sr.file, line, (FUNDS, "得分")),
+                "SCORE_MISMATCH",
+                "资金执行率得分",
+                st.score,
+                result.score,
+                policy,
+                f"（{result.explanation}）{note}",
+            )
     return found
 
 
@@ -269,8 +367,15 @@ def check_budget_rate_indicator(sr: ScoredReport, policy: Policy) -> list[Proble
             continue
         spent = sr.report.funds.spent
         found += compare_rate(
-            Place(sr.file, leaf.line, (*path, "完成值")), "BUDGET_RATE_MISMATCH", node.actual, q.value, result.rate, policy,
-            lambda expected: f"指标“{leaf.name}”的完成值为 {node.actual}，资金执行率 {plain(spent)} ÷ {plain(result.denominator)} = {expected}",
+            Place(sr.file, leaf.line, (*path, "完成值")),
+            "BUDGET_RATE_MISMATCH",
+            node.actual,
+            q.value,
+            result.rate,
+            policy,
+            lambda expected: (
+                f"指标“{leaf.name}”的完成值为 {node.actual}，资金执行率 {plain(spent)} ÷ {plain(result.denominator)} = {expected}"
+            ),
             percent=q.percent,
         )
     return found

@@ -9,8 +9,8 @@ from decimal import Decimal
 from gongkai.engine.kinds import Evaluation, Source, Standing
 from gongkai.engine.output import json_text, problems_json, score_json, score_text
 from gongkai.engine.problems import problem
-from gongkai.engine.yamlload import Loaded
 from gongkai.engine.reading import validate
+from gongkai.engine.yamlload import Loaded
 from gongkai.performance.checks import run_checks
 from gongkai.performance.records import KINDS, Report
 from gongkai.performance.scoring import ScoredReport, score_report
@@ -43,10 +43,24 @@ class PerformanceKind:
         problems = list(found)
         if rules is None:
             names = "、".join(project.rulesets.builtin_names())
-            problems.append(problem("RULESET_UNKNOWN", display, report.line, f"找不到评分规则集“{report.ruleset}”；内置的有：{names}，也可放在 data/rulesets/ 下"))
+            problems.append(
+                problem(
+                    "RULESET_UNKNOWN",
+                    display,
+                    report.line,
+                    f"找不到评分规则集“{report.ruleset}”；内置的有：{names}，也可放在 data/rulesets/ 下",
+                )
+            )
             return Evaluation(None, problems)
         if report.kind not in rules.kinds:
-            problems.append(problem("RULESET_UNKNOWN", display, report.line, f"规则集“{rules.name}”不适用于“{report.kind}”（适用于：{'、'.join(rules.kinds)}）"))
+            problems.append(
+                problem(
+                    "RULESET_UNKNOWN",
+                    display,
+                    report.line,
+                    f"规则集“{rules.name}”不适用于“{report.kind}”（适用于：{'、'.join(rules.kinds)}）",
+                )
+            )
             return Evaluation(None, problems)
         timings = {}
         started = time.perf_counter()
@@ -92,7 +106,9 @@ class PerformanceKind:
             figures["年度目标平均得分"] = result.goals_score
         for goal in result.goals:
             figures[f"年度目标/{goal.name}"] = goal.score
-        trees = [("", top) for top in result.tree] + [(f"年度目标/{g.name}/", top) for g in result.goals for top in g.tree]
+        trees = [("", top) for top in result.tree] + [
+            (f"年度目标/{g.name}/", top) for g in result.goals for top in g.tree
+        ]
         seen: dict = {}
         for prefix, top in trees:
             for leaf in top.leaves():

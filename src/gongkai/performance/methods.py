@@ -1,6 +1,6 @@
 """The scoring methods: each turns one leaf indicator into a score with its explanation.
 
-A method is a plain function ``(node, weight, params) -> Outcome``. It raises ``MethodError``
+A method is a plain function ``(node, weight, params) -> MethodResult``. It raises ``MethodError``
 when its inputs are missing or unreadable; the caller turns that into a located problem.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from gongkai.engine.decimals import HUNDRED, ONE, ZERO, divide, percent, plain, round_half_up
+from gongkai.engine.decimals import ONE, ZERO, divide, percent, plain, round_half_up
 from gongkai.performance.targets import (
     Target,
     parse_actual,
@@ -41,7 +41,7 @@ class Params:
     average_weight: Decimal = Decimal(2)
     average: str = "比值"
 
-    def with_rule(self, rule) -> "Params":
+    def with_rule(self, rule) -> Params:
         if rule is None:
             return self
         changes = {}
@@ -53,7 +53,7 @@ class Params:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class MethodResult:
     score: Decimal
     formula: str
     completion: Decimal | None = None  # fraction of the target reached, when the method defines one
@@ -92,7 +92,7 @@ def _score(weight: Decimal, fraction: Decimal, places: int) -> Decimal:
     return round_half_up(weight * fraction, places)
 
 
-def ratio(node, weight: Decimal, p: Params) -> Outcome:
+def ratio(node, weight: Decimal, p: Params) -> MethodResult:
     """比例: full marks when the target is met (if the ruleset says so), else weight × actual ÷ basis."""
     actual = _numeric_actual(node)
     if p.basis == "100%":
@@ -106,7 +106,7 @@ def ratio(node, weight: Decimal, p: Params) -> Outcome:
             return _met(weight, actual.text, target, inputs)
         fraction = actual.quantity.fraction
         score = _score(weight, fraction, p.places)
-        return Outcome(score, f"{plain(weight)} × {percent(fraction)} = {score}", min(fraction, ONE), inputs)
+        return MethodResult(score, f"{plain(weight)} × {percent(fraction)} = {score}", min(fraction, ONE), inputs)
     target = _numeric_target(node)
     if target.op in ("<=", "<"):
         return reverse(node, weight, p)
@@ -120,14 +120,14 @@ def ratio(node, weight: Decimal, p: Params) -> Outcome:
     fraction = min(divide(actual.quantity.value, base), ONE)
     score = _score(weight, fraction, p.places)
     formula = f"{plain(weight)} × ({actual.text} ÷ {target.describe().lstrip('≥>=')}) = {plain(weight)} × {percent(fraction)} = {score}"
-    return Outcome(score, formula, fraction, inputs, notes)
+    return MethodResult(score, formula, fraction, inputs, notes)
 
 
-def _met(weight, actual_text, target, inputs) -> Outcome:
-    return Outcome(weight, f"完成值 {actual_text} 达到指标值 {target.describe()}，得满分 {plain(weight)}", ONE, inputs)
+def _met(weight, actual_text, target, inputs) -> MethodResult:
+    return MethodResult(weight, f"完成值 {actual_text} 达到指标值 {target.describe()}，得满分 {plain(weight)}", ONE, inputs)
 
 
-def reverse(node, weight: Decimal, p: Params) -> Outcome:
+def reverse(node, weight: Decimal, p: Params) -> MethodResult:
     """反向 (≤ targets): full marks when met; else weight × target ÷ actual, or linear to zero at twice the target."""
     target, actual = _numeric_target(node), _numeric_actual(node)
     if target.op not in ("<=", "<"):
@@ -145,10 +145,10 @@ def reverse(node, weight: Decimal, p: Params) -> Outcome:
         fraction = ZERO if a <= 0 else divide(t, a)
         score = _score(weight, fraction, p.places)
         formula = f"{plain(weight)} × {plain(t)} ÷ {plain(a)} = {score}"
-    return Outcome(score, formula, min(fraction, ONE), inputs, notes)
+    return MethodResult(score, formula, min(fraction, ONE), inputs, notes)
 
 
-def pass_fail(node, weight: Decimal, p: Params) -> Outcome:
+def pass_fail(node, weight: Decimal, p: Params) -> MethodResult:
     """达标: full marks when the comparison holds (or the text equals the target), else zero."""
     if node.target is None or node.actual is None:
         raise MethodError("METHOD_INPUT", "达标计分需要指标值和完成值")
@@ -162,10 +162,16 @@ def pass_fail(node, weight: Decimal, p: Params) -> Outcome:
         notes = _unit_notes(target, actual)
     score = weight if met else ZERO
     verdict = "达标" if met else "未达标"
-    return Outcome(score, f"完成值 {actual.text} 对照指标值 {target.describe()}：{verdict}，得 {plain(score)} 分", ONE if met else ZERO, inputs, notes)
+    return MethodResult(
+        score,
+        f"完成值 {actual.text} 对照指标值 {target.describe()}：{verdict}，得 {plain(score)} 分",
+        ONE if met else ZERO,
+        inputs,
+        notes,
+    )
 
 
-def tiers(node, weight: Decimal, p: Params) -> Outcome:
+def tiers(node, weight: Decimal, p: Params) -> MethodResult:
     """分档: the first band whose condition holds gives the score."""
     if not node.bands:
         raise MethodError("METHOD_INPUT", "分档计分需要“档次”")
@@ -184,12 +190,14 @@ def tiers(node, weight: Decimal, p: Params) -> Outcome:
             chosen = band
             break
     else:
-        return Outcome(ZERO, f"完成值 {actual.text} 不在任何档次内，得 0 分", ZERO, {"完成值": actual.text})
+        return MethodResult(ZERO, f"完成值 {actual.text} 不在任何档次内，得 0 分", ZERO, {"完成值": actual.text})
     where = f"符合“{chosen.condition}”" if chosen.condition else "属其余情况"
-    return Outcome(chosen.score, f"完成值 {actual.text} {where}，得 {plain(chosen.score)} 分", None, {"完成值": actual.text})
+    return MethodResult(
+        chosen.score, f"完成值 {actual.text} {where}，得 {plain(chosen.score)} 分", None, {"完成值": actual.text}
+    )
 
 
-def checklist(node, weight: Decimal, p: Params) -> Outcome:
+def checklist(node, weight: Decimal, p: Params) -> MethodResult:
     """要点: the points of the satisfied 评价要点 add up."""
     if not node.points:
         raise MethodError("METHOD_INPUT", "要点计分需要“要点”")
@@ -199,10 +207,12 @@ def checklist(node, weight: Decimal, p: Params) -> Outcome:
     met = [pt for pt in node.points if pt.met]
     score = sum((pt.weight for pt in met), ZERO)
     parts = " + ".join(plain(pt.weight) for pt in met) or "0"
-    return Outcome(score, f"满足 {len(met)}/{len(node.points)} 个要点：{parts} = {plain(score)}", None, {"要点": len(node.points)})
+    return MethodResult(
+        score, f"满足 {len(met)}/{len(node.points)} 个要点：{parts} = {plain(score)}", None, {"要点": len(node.points)}
+    )
 
 
-def deduction(node, weight: Decimal, p: Params) -> Outcome:
+def deduction(node, weight: Decimal, p: Params) -> MethodResult:
     """扣分: weight − n × d, 扣完为止; or per unit by which the actual exceeds the target."""
     d = node.deduction
     if d is None:
@@ -210,7 +220,12 @@ def deduction(node, weight: Decimal, p: Params) -> Outcome:
     if d.times is not None and d.each is not None:
         lost = d.times * d.each
         score = round_half_up(max(ZERO, weight - lost), p.places)
-        return Outcome(score, f"{plain(weight)} − {plain(d.times)} × {plain(d.each)} = {score}（扣完为止）", None, {"次数": plain(d.times)})
+        return MethodResult(
+            score,
+            f"{plain(weight)} − {plain(d.times)} × {plain(d.each)} = {score}（扣完为止）",
+            None,
+            {"次数": plain(d.times)},
+        )
     if d.per_excess is not None and d.deduct is not None:
         target, actual = _numeric_target(node), _numeric_actual(node)
         unit = parse_quantity(d.per_excess)
@@ -220,11 +235,11 @@ def deduction(node, weight: Decimal, p: Params) -> Outcome:
         times = divide(excess, unit.value)
         score = round_half_up(max(ZERO, weight - times * d.deduct), p.places)
         formula = f"超出 {plain(excess)}{unit.unit}，{plain(weight)} − {plain(round_half_up(times, 4))} × {plain(d.deduct)} = {score}（扣完为止）"
-        return Outcome(score, formula, None, {"指标值": target.text, "完成值": actual.text})
+        return MethodResult(score, formula, None, {"指标值": target.text, "完成值": actual.text})
     raise MethodError("METHOD_INPUT", "“扣分”应写“次数”和“每次”，或“每超出”和“扣”")
 
 
-def qualitative(node, weight: Decimal, p: Params) -> Outcome:
+def qualitative(node, weight: Decimal, p: Params) -> MethodResult:
     """定性: the evaluator's score must fall in the band of its level (e.g. 达到预期 81%–100%)."""
     if node.level is None or node.score is None:
         raise MethodError("METHOD_INPUT", "定性计分需要“等级”和“得分”")
@@ -232,11 +247,22 @@ def qualitative(node, weight: Decimal, p: Params) -> Outcome:
     lo, hi = round_half_up(weight * low, p.places), round_half_up(weight * high, p.places)
     notes = ()
     if not lo <= node.score <= hi:
-        notes = (("QUALITATIVE_BAND", f"等级“{node.level}”的得分应在 {plain(lo)}–{plain(hi)} 之间，实为 {plain(node.score)}"),)
-    return Outcome(node.score, f"定性：{node.level}（{plain(lo)}–{plain(hi)} 分），评定 {plain(node.score)} 分", None, {"等级": node.level}, notes)
+        notes = (
+            (
+                "QUALITATIVE_BAND",
+                f"等级“{node.level}”的得分应在 {plain(lo)}–{plain(hi)} 之间，实为 {plain(node.score)}",
+            ),
+        )
+    return MethodResult(
+        node.score,
+        f"定性：{node.level}（{plain(lo)}–{plain(hi)} 分），评定 {plain(node.score)} 分",
+        None,
+        {"等级": node.level},
+        notes,
+    )
 
 
-def schedule(node, weight: Decimal, p: Params) -> Outcome:
+def schedule(node, weight: Decimal, p: Params) -> MethodResult:
     """序时进度: each quarter's progress ÷ its schedule (≤ 1) plus the yearly average."""
     if not node.quarters or len(node.quarters) != 4:
         raise MethodError("METHOD_INPUT", "序时进度计分需要四个季度的“季度进度”")
@@ -251,23 +277,23 @@ def schedule(node, weight: Decimal, p: Params) -> Outcome:
         if q is None or not q.percent:
             raise MethodError("ACTUAL_UNPARSED", f"季度进度“{text}”应为百分数")
         progress.append(q.fraction)
-    ratios = [divide(prog, sched) for prog, sched in zip(progress, p.schedule)]
+    ratios = [divide(prog, sched) for prog, sched in zip(progress, p.schedule, strict=False)]
     quarter_scores = [min(r, ONE) * p.quarter_weight for r in ratios]
     basis = ratios if p.average == "比值" else progress
     average = min(divide(sum(basis, ZERO), Decimal(4)), ONE)
     total = round_half_up(sum(quarter_scores, ZERO) + average * p.average_weight, p.places)
     parts = " + ".join(plain(round_half_up(s, 4)) for s in quarter_scores)
     formula = f"季度 {parts} + 全年平均 {plain(round_half_up(average, 4))} × {plain(p.average_weight)} = {total}"
-    return Outcome(total, formula, None, {"季度进度": [str(q) for q in node.quarters]})
+    return MethodResult(total, formula, None, {"季度进度": [str(q) for q in node.quarters]})
 
 
-def manual(node, weight: Decimal, p: Params) -> Outcome:
+def manual(node, weight: Decimal, p: Params) -> MethodResult:
     """人工: the evaluator's score, with its reason."""
     if node.score is None:
         raise MethodError("METHOD_INPUT", "人工评分需要“得分”")
     why = node.reason or node.deviation
     formula = f"人工评分 {plain(node.score)} 分" + (f"：{why}" if why else "")
-    return Outcome(node.score, formula, None, {})
+    return MethodResult(node.score, formula, None, {})
 
 
 METHODS = {

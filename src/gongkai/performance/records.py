@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, WithJsonSchema
 
@@ -66,7 +66,11 @@ def _year(value):
 
 # In the JSON Schema (for editors) a number may be written as a number or as number text, and a
 # text field (指标值, 完成值 …) may be written as a number (完成值: 4), as the loader accepts.
-Num = Annotated[Decimal, BeforeValidator(_number), WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^\s*-?[\d,]+(\.\d+)?\s*$"}]})]
+Num = Annotated[
+    Decimal,
+    BeforeValidator(_number),
+    WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^\s*-?[\d,]+(\.\d+)?\s*$"}]}),
+]
 Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}]})]
 Flag = Annotated[bool, BeforeValidator(_flag)]
 
@@ -122,7 +126,7 @@ class Node(Record):
     score: Num | None = Field(None, alias="得分")
     reason: Text | None = Field(None, alias="理由")
     deviation: Text | None = Field(None, alias="偏差原因")
-    not_applicable: Union[Flag, Text, None] = Field(None, alias="不适用")
+    not_applicable: Flag | Text | None = Field(None, alias="不适用")
     children: list[Node] | None = Field(None, alias="下级")
     bands: list[Band] | None = Field(None, alias="档次")
     points: list[Point] | None = Field(None, alias="要点")
@@ -135,7 +139,7 @@ class Node(Record):
     criteria: Text | None = Field(None, alias="评价要点")
     standard: Text | None = Field(None, alias="评分标准")
     note: Text | None = Field(None, alias="说明")
-    stated: Union[Stated, list[Stated], None] = Field(None, alias="原文")
+    stated: Stated | list[Stated] | None = Field(None, alias="原文")
 
     @property
     def is_leaf(self) -> bool:
@@ -184,7 +188,7 @@ class Funds(Record):
     spent: Num | None = Field(None, alias="全年执行数")
     weight: Num | None = Field(None, alias="分值")
     parts: dict[str, FundsRow] | None = Field(None, alias="其中")
-    stated: Union[FundsStated, list[FundsStated], None] = Field(None, alias="原文")
+    stated: FundsStated | list[FundsStated] | None = Field(None, alias="原文")
 
 
 class OverallGoal(Record):
@@ -201,7 +205,7 @@ class Goal(Record):
     name: Text = Field(alias="名称")
     not_done: Text | None = Field(None, alias="未开展", description="未开展的原因")
     indicators: list[Node] = Field(default_factory=list, alias="指标")
-    stated: Union[GoalStated, list[GoalStated], None] = Field(None, alias="原文")
+    stated: GoalStated | list[GoalStated] | None = Field(None, alias="原文")
 
 
 class Acknowledgement(Record):
@@ -247,9 +251,11 @@ class Report(Record):
     overall_goal: OverallGoal | None = Field(None, alias="年度总体目标")
     indicators: list[Node] = Field(default_factory=list, alias="指标")
     goals: list[Goal] = Field(default_factory=list, alias="年度目标")
-    stated: Union[RootStated, list[RootStated], None] = Field(None, alias="原文")
+    stated: RootStated | list[RootStated] | None = Field(None, alias="原文")
     corrections: list[Text] = Field(default_factory=list, alias="更正")
-    acknowledged: list[Acknowledgement] = Field(default_factory=list, alias="确认", description="已确认、无需修改的警告")
+    acknowledged: list[Acknowledgement] = Field(
+        default_factory=list, alias="确认", description="已确认、无需修改的警告"
+    )
     remark: Text | None = Field(None, alias="备注")
 
 

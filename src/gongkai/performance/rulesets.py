@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from gongkai.engine.checking import DEFAULT_TOLERANCE
 from gongkai.engine.paths import display_name, inspect_tree
@@ -37,7 +37,9 @@ class ScheduleRules(Record):
     schedule: list[Text] = Field(["25%", "50%", "75%", "100%"], alias="序时")
     quarter_weight: Num = Field(Decimal(1), alias="季度分值")
     average_weight: Num = Field(Decimal(2), alias="平均分值")
-    average: Literal["比值", "进度"] = Field("比值", alias="平均", description="全年平均按各季度“进度÷序时”的比值，或按进度本身")
+    average: Literal["比值", "进度"] = Field(
+        "比值", alias="平均", description="全年平均按各季度“进度÷序时”的比值，或按进度本身"
+    )
 
 
 class FundsRules(Record):
@@ -79,14 +81,20 @@ class Ruleset(Record):
     ratio: RatioRules = Field(default_factory=RatioRules, alias="比例")
     reverse_variant: Literal["比值", "线性"] = Field("比值", alias="反向变体")
     qualitative: dict[str, list[Text]] = Field(
-        default_factory=lambda: {"达到预期": ["81%", "100%"], "部分达到预期": ["51%", "80%"], "未达到预期": ["0%", "50%"]},
+        default_factory=lambda: {
+            "达到预期": ["81%", "100%"],
+            "部分达到预期": ["51%", "80%"],
+            "未达到预期": ["0%", "50%"],
+        },
         alias="定性",
     )
     schedule: ScheduleRules = Field(default_factory=ScheduleRules, alias="序时进度")
     funds: FundsRules = Field(default_factory=FundsRules, alias="资金")
     method_rules: list[MethodRule] = Field(default_factory=list, alias="方法规则")
     goals: GoalRules | None = Field(None, alias="年度目标")
-    weight_split: Literal["逐项", "平均"] = Field("逐项", alias="分值分配", description="平均：未写分值的指标平分上级分值（取整）")
+    weight_split: Literal["逐项", "平均"] = Field(
+        "逐项", alias="分值分配", description="平均：未写分值的指标平分上级分值（取整）"
+    )
     reasons_required: Flag = Field(True, alias="偏差原因必填")
     tolerance: Num = Field(DEFAULT_TOLERANCE, alias="尾数容差")
 
@@ -158,7 +166,9 @@ def _load_dir(directory: Path, owner: Path | None = None, vocabulary: tuple | No
 
 
 def load_ruleset(path: Path, display: str | None = None, project: Path | None = None, vocabulary: tuple | None = None):
-    loaded = load_file(path, display, project if project is not None else (BUILTIN_DIR if path.parent == BUILTIN_DIR else None))
+    loaded = load_file(
+        path, display, project if project is not None else (BUILTIN_DIR if path.parent == BUILTIN_DIR else None)
+    )
     if loaded.problems:
         return None, loaded.problems
     ruleset, problems = validate(Ruleset, loaded, vocabulary)
@@ -194,7 +204,7 @@ class RulesetLibrary:
     _below: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def load(cls, root: Path | None, vocabulary: tuple | None = None) -> "RulesetLibrary":
+    def load(cls, root: Path | None, vocabulary: tuple | None = None) -> RulesetLibrary:
         builtin, builtin_problems = builtin_rulesets(vocabulary)
         folders: dict = {}
         if root is not None:
@@ -206,7 +216,7 @@ class RulesetLibrary:
         return cls(root, builtin, builtin_problems, folders, vocabulary)
 
     @classmethod
-    def from_files(cls, root: Path, files: Mapping, vocabulary: tuple | None = None) -> "RulesetLibrary":
+    def from_files(cls, root: Path, files: Mapping, vocabulary: tuple | None = None) -> RulesetLibrary:
         """A library of rulesets given as bytes (e.g. the files of a git revision, by path
         relative to ``root``, posix) instead of read from disk: every ``…/rulesets/*.yaml`` among
         ``files`` is a project ruleset of its folder. Nothing is read from disk but the built-in
@@ -221,7 +231,9 @@ class RulesetLibrary:
             table, problems = folders.setdefault(root / path.parent, ({}, []))
             loaded = load_bytes(files[rel], rel)
             ruleset, found = (None, loaded.problems) if loaded.problems else validate(Ruleset, loaded, vocabulary)
-            problems.extend(found if loaded.problems else [problem("RULESET_INVALID", p.file, p.line, p.message) for p in found])
+            problems.extend(
+                found if loaded.problems else [problem("RULESET_INVALID", p.file, p.line, p.message) for p in found]
+            )
             if ruleset is not None:
                 table[ruleset.name] = ruleset
         folders = {folder: (table, tuple(problems)) for folder, (table, problems) in folders.items()}

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from gongkai.performance.methods import GIVEN_SCORE_METHODS, METHODS, MethodError, Params
 from gongkai.engine.decimals import ONE, ZERO, divide, plain, round_half_up
 from gongkai.engine.problems import problem
+from gongkai.performance.methods import GIVEN_SCORE_METHODS, METHODS, MethodError, Params
 from gongkai.performance.records import Funds, Goal, Node, Report
 from gongkai.performance.rulesets import FundsRules, Ruleset
 from gongkai.performance.targets import parse_quantity, parse_target
@@ -162,7 +163,7 @@ class _Scorer:
     # --- weights -------------------------------------------------------------------
     def split_weights(self, parent: Node, parent_weight: Decimal | None) -> dict:
         """分值分配: 平均 — leaves without 分值 share the parent's weight in whole points."""
-        missing = [c for c in parent.children if c.weight is None and c.is_leaf]
+        missing = [c for c in parent.children or () if c.weight is None and c.is_leaf]
         if self.rules.weight_split != "平均" or parent_weight is None or not missing:
             return {}
         given = sum((c.weight for c in parent.children if c.weight is not None), ZERO)
@@ -193,7 +194,7 @@ class _Scorer:
         return self.score_leaf(node, here, weight)
 
     def score_leaf(self, node: Node, path: tuple, weight: Decimal) -> Scored:
-        base = dict(name=node.name, path=path, weight=weight, line=node.line, node=node)
+        base: dict[str, Any] = dict(name=node.name, path=path, weight=weight, line=node.line, node=node)
         if node.inapplicable:
             policy = self.rules.not_applicable
             score = weight if policy == "满分" else ZERO
@@ -203,7 +204,12 @@ class _Scorer:
                           applicable=policy != "折算", given=node.score, **base)
         if node.is_empty:
             score = weight if self.rules.empty == "满分" else ZERO
-            self.report("NODE_EMPTY", node.line, f"“{'/'.join(path)}”没有填写任何指标，按规则集计 {plain(score)} 分", path=self.where(path))
+            self.report(
+                "NODE_EMPTY",
+                node.line,
+                f"“{'/'.join(path)}”没有填写任何指标，按规则集计 {plain(score)} 分",
+                path=self.where(path),
+            )
             return Scored(score=score, explanation=f"未填写指标：按规则集计 {plain(score)} 分", **base)
         method, params = self.choose(node)
         if method == "人工" and node.method is None:
@@ -245,9 +251,12 @@ class _Scorer:
             outcome = METHODS[method](probe, weight, params)
         except MethodError as err:
             if err.code == "ACTUAL_UNPARSED" and node.actual is not None:
-                self.report("ACTUAL_NOT_MEASURED", node.line,
-                            f"指标“{node.name}”的指标值“{node.target}”是数量，完成值“{node.actual}”却不是，得分 {plain(node.score)} 无法核对",
-                            path=self.where(path, "完成值"))
+                self.report(
+                    "ACTUAL_NOT_MEASURED",
+                    node.line,
+                    f"指标“{node.name}”的指标值“{node.target}”是数量，完成值“{node.actual}”却不是，得分 {plain(node.score)} 无法核对",
+                    path=self.where(path, "完成值"),
+                )
             return None
         return (method, outcome) if outcome.score == node.score and not outcome.notes else None
 
@@ -290,8 +299,17 @@ class _Scorer:
         arrival = arrival_rate(funds)
         weight = funds.weight if funds.weight is not None else rules.weight
         if rate is None or weight is None:
-            return FundsResult(rate, rate, weight, None if weight is None else ZERO, arrival,
-                               "" if weight is None else "缺少执行数或预算数，资金不得分", funds.line, denominator, what)
+            return FundsResult(
+                rate,
+                rate,
+                weight,
+                None if weight is None else ZERO,
+                arrival,
+                "" if weight is None else "缺少执行数或预算数，资金不得分",
+                funds.line,
+                denominator,
+                what,
+            )
         used = min(rate, ONE)
         if rules.rate_places is not None:
             used = round_half_up(used, rules.rate_places)
@@ -318,11 +336,17 @@ class _Scorer:
             tree = [self.unscored(n, (goal.name,), None) for n in goal.indicators]
             weight = sum((t.weight for t in tree), ZERO)
             counted = self.rules.goals is None or self.rules.goals.not_done == "计零分"
-            filled = sum(1 for t in tree for leaf in t.leaves() if leaf.node is not None and leaf.node.actual is not None)
+            filled = sum(
+                1 for t in tree for leaf in t.leaves() if leaf.node is not None and leaf.node.actual is not None
+            )
             extra = f"，但填写了 {filled} 项完成值" if filled else ""
             effect = "计 0 分" if counted else "不计入平均"
-            self.report("GOAL_NOT_DONE", goal.line, f"年度目标“{goal.name}”未开展（{goal.not_done}）{extra}；按规则集{effect}",
-                        path=("年度目标", goal.name))
+            self.report(
+                "GOAL_NOT_DONE",
+                goal.line,
+                f"年度目标“{goal.name}”未开展（{goal.not_done}）{extra}；按规则集{effect}",
+                path=("年度目标", goal.name),
+            )
             return GoalResult(goal, goal.name, weight, ZERO, tree, goal.line, counted)
         self.part = "年度目标"  # a goal's nodes' paths begin with the goal's name
         try:
@@ -346,7 +370,11 @@ def score_report(report: Report, rules: Ruleset, file: str) -> ScoredReport:
         goals_score = round_half_up(mean, places)
     funds_weight = funds.weight if funds is not None and funds.weight is not None else ZERO
     funds_score = funds.score if funds is not None and funds.score is not None else ZERO
-    goal_weight = (rules.goals.weight if rules.goals is not None else max((g.weight for g in goals), default=ZERO)) if goals else ZERO
+    goal_weight = (
+        (rules.goals.weight if rules.goals is not None else max((g.weight for g in goals), default=ZERO))
+        if goals
+        else ZERO
+    )
     weight_total = funds_weight + sum((t.weight for t in tree), ZERO) + goal_weight
     raw = funds_score + sum((t.score for t in tree), ZERO) + (goals_score or ZERO)
     inapplicable = sum((leaf.weight for t in tree for leaf in t.leaves() if not leaf.applicable), ZERO)

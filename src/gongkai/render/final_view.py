@@ -22,7 +22,9 @@ class FinalAccountsView:
     chart_cache: dict = field(default_factory=dict)
 
     def _block(self, template: str, search_text: str = "", **values) -> Markup:
-        html = self.env.get_template(template).render(fr=self.result, unit=self.result.report.unit, links=self.links, **values)
+        html = self.env.get_template(template).render(
+            fr=self.result, unit=self.result.report.unit, links=self.links, **values
+        )
         return self.stash.put(html, search_text)
 
     def context(self) -> dict:
@@ -78,7 +80,11 @@ class FinalAccountsView:
 
     def summary_box(self) -> Markup:
         fa = self.result.report
-        return self._block("final_summary_box.html", f"{fa.department} {fa.year} 部门决算", totals=self.result.derived.totals if self.result.derived else {})
+        return self._block(
+            "final_summary_box.html",
+            f"{fa.department} {fa.year} 部门决算",
+            totals=self.result.derived.totals if self.result.derived else {},
+        )
 
     def corrections(self) -> Markup:
         corrections = self.result.report.corrections

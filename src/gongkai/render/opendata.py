@@ -141,7 +141,7 @@ def final_csv_bytes(fr) -> bytes:
     for t in fr.tables:
         for side in t.sides:
             for line in side.lines:
-                for column, value in zip(side.columns, line.values):
+                for column, value in zip(side.columns, line.values, strict=False):
                     if value is None:
                         continue
                     row = (t.position or t.number, t.title, side.title or "", line.number or "", line.code, line.name)

@@ -80,7 +80,12 @@ def to_template(markdown: str) -> str:
             out.append(_escape_literal(line))
         elif fence is not None:
             out.append(_escape_literal(line))
-            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence) and not line.strip()[len(opener.group(1)) :].strip():
+            if (
+                opener
+                and opener.group(1)[0] == fence[0]
+                and len(opener.group(1)) >= len(fence)
+                and not line.strip()[len(opener.group(1)) :].strip()
+            ):
                 fence = None
         else:
             paragraph.append(line)
@@ -267,7 +272,7 @@ def _compile(compile_call, line: int | None) -> jinja2.Template:
         raise PageError(f"模板语法错误：{_syntax_message(exc.message or str(exc))}", line or exc.lineno) from None
     except (RecursionError, SyntaxError, MemoryError):
         raise PageError("模板语法错误：模板嵌套过深或过于复杂", line) from None
-    except Exception as exc:  # noqa: BLE001 — whatever else a page's text makes Jinja raise: located, never a traceback
+    except Exception as exc:
         raise PageError(f"模板语法错误：{_exception_text(exc)}", line or getattr(exc, "lineno", None)) from None
 
 
@@ -295,8 +300,10 @@ def _run(render_call, name: str, line: int | None) -> str:
     except (LookupError, TypeError, ValueError, ArithmeticError) as exc:
         raise PageError(f"模板求值出错：{exc}", line or _line_in(exc, name)) from None
     except AttributeError as exc:  # e.g. {{ 一级指标|dictsort }}: a filter given the wrong kind of value
-        raise PageError(f"模板求值出错：这个值不能这样使用（{_exception_text(exc)}）", line or _line_in(exc, name)) from None
-    except Exception as exc:  # noqa: BLE001 — any other error in a page is the page's problem: located, never a traceback
+        raise PageError(
+            f"模板求值出错：这个值不能这样使用（{_exception_text(exc)}）", line or _line_in(exc, name)
+        ) from None
+    except Exception as exc:
         raise PageError(f"模板求值出错：{_exception_text(exc)}", line or _line_in(exc, name)) from None
 
 

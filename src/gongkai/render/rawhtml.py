@@ -90,13 +90,36 @@ LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 ID_PREFIX = "user-content-"
 RESERVED_ID_START = "__"
 THEME_IDS = frozenset(
-    {"__config", "__search", "__drawer", "__toc", "__settings", "__consent", "__analytics", "__announce", "__outdated", "__source", "__tabs"}
+    {
+        "__config",
+        "__search",
+        "__drawer",
+        "__toc",
+        "__settings",
+        "__consent",
+        "__analytics",
+        "__announce",
+        "__outdated",
+        "__source",
+        "__tabs",
+    }
 )
 THEME_ID_PREFIXES = ("__palette_", "__nav_", "__code_", "__codelineno", "__tabbed_", "__md_")
 # Attributes whose value is an id, or a space-separated list of ids, of an element of the page.
 ID_ATTRIBUTES = frozenset({"id", "name", "for", "form", "list", "popovertarget", "anchor"})
 ID_LIST_ATTRIBUTES = frozenset(
-    {"headers", "itemref", "aria-controls", "aria-labelledby", "aria-describedby", "aria-owns", "aria-activedescendant", "aria-details", "aria-errormessage", "aria-flowto"}
+    {
+        "headers",
+        "itemref",
+        "aria-controls",
+        "aria-labelledby",
+        "aria-describedby",
+        "aria-owns",
+        "aria-activedescendant",
+        "aria-details",
+        "aria-errormessage",
+        "aria-flowto",
+    }
 )
 # Attributes holding an address whose "#fragment" names an element by its id.
 FRAGMENT_ATTRIBUTES = frozenset({("a", "href"), ("area", "href"), ("img", "usemap")})
@@ -286,7 +309,9 @@ class _Audit(HTMLParser):
 
     def _fetches(self, tag: str, values: dict) -> None:
         for name, value in values.items():
-            if (tag, name) in FETCHED and not (tag in TAGS and name in _allowed_attributes(tag) and refusal(tag, name, value, self.base) is None):
+            if (tag, name) in FETCHED and not (
+                tag in TAGS and name in _allowed_attributes(tag) and refusal(tag, name, value, self.base) is None
+            ):
                 self._fetch(value)
             elif name == "style":
                 self._css(value)
@@ -353,7 +378,12 @@ def clean_page(html: str, file: str, base: str = "", source_path=None) -> tuple[
         return clean(html, base), []
     source = _read(source_path)
     problems = [
-        problem("PAGE_HTML", file, _line_of(source, r.needle), f"页面中的 {r.what}" if r.renamed else f"页面中不允许的 HTML 已删除：{r.what}")
+        problem(
+            "PAGE_HTML",
+            file,
+            _line_of(source, r.needle),
+            f"页面中的 {r.what}" if r.renamed else f"页面中不允许的 HTML 已删除：{r.what}",
+        )
         for r in found
     ]
     return clean(html, base), problems

@@ -4,6 +4,7 @@ calls (``{{ 指标表() }}``) that render the built-in templates into a stash.""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 import jinja2
 from markupsafe import Markup
 
@@ -129,7 +130,14 @@ class ReportView:
             },
             "一级指标": [node_values(top) for top in sr.tree],
             "年度目标": [
-                {"名称": g.name, "分值": g.weight, "得分": g.score, "计入": g.counted, "未开展": g.goal.not_done, "指标": [node_values(t) for t in g.tree]}
+                {
+                    "名称": g.name,
+                    "分值": g.weight,
+                    "得分": g.score,
+                    "计入": g.counted,
+                    "未开展": g.goal.not_done,
+                    "指标": [node_values(t) for t in g.tree],
+                }
                 for g in sr.goals
             ],
             "扣分指标": lost,
@@ -156,7 +164,11 @@ class ReportView:
 
     def indicator(self, name: str) -> dict:
         """``指标("非公党员培训率")`` or ``指标("产出/产出质量/非公党员培训率")``."""
-        matches = [n for n in self.scored.nodes() if n.name == name or "/".join(n.path) == name or "/".join(n.path).endswith("/" + name)]
+        matches = [
+            n
+            for n in self.scored.nodes()
+            if n.name == name or "/".join(n.path) == name or "/".join(n.path).endswith("/" + name)
+        ]
         exact = [n for n in matches if "/".join(n.path) == name]
         if exact:
             matches = exact
@@ -180,9 +192,21 @@ class ReportView:
         """The indicator table; with ``目标`` one 年度目标's table; ``总分`` closes with the total."""
         if 目标 is not None:
             goal = self._goal(目标)
-            return self._block("indicator_table.html", self._names(goal.tree), table=indicator_table(goal.tree), caption=f"年度目标：{goal.name}", total=False)
+            return self._block(
+                "indicator_table.html",
+                self._names(goal.tree),
+                table=indicator_table(goal.tree),
+                caption=f"年度目标：{goal.name}",
+                total=False,
+            )
         caption = "共性指标" if self.scored.goals else "绩效指标"
-        return self._block("indicator_table.html", self._names(self.scored.tree), table=indicator_table(self.scored.tree), caption=caption, total=总分 and not self.scored.goals)
+        return self._block(
+            "indicator_table.html",
+            self._names(self.scored.tree),
+            table=indicator_table(self.scored.tree),
+            caption=caption,
+            total=总分 and not self.scored.goals,
+        )
 
     def _goal(self, name: str):
         for goal in self.scored.goals:
@@ -193,11 +217,31 @@ class ReportView:
     def self_evaluation_table(self) -> Markup:
         r = self.scored.report
         goal = r.overall_goal
-        words = " ".join(filter(None, ["项目支出绩效自评表", r.name, goal.expected if goal else None, goal.achieved if goal else None, self._names(self.scored.tree)]))
-        return self._block("self_evaluation_table.html", words, table=indicator_table(self.scored.tree), funds=self.funds_values(), caption="绩效指标", total=True)
+        words = " ".join(
+            filter(
+                None,
+                [
+                    "项目支出绩效自评表",
+                    r.name,
+                    goal.expected if goal else None,
+                    goal.achieved if goal else None,
+                    self._names(self.scored.tree),
+                ],
+            )
+        )
+        return self._block(
+            "self_evaluation_table.html",
+            words,
+            table=indicator_table(self.scored.tree),
+            funds=self.funds_values(),
+            caption="绩效指标",
+            total=True,
+        )
 
     def funds_table(self) -> Markup:
-        return self._block("funds_table.html", "项目资金 年初预算数 全年预算数 全年执行数 执行率", funds=self.funds_values())
+        return self._block(
+            "funds_table.html", "项目资金 年初预算数 全年预算数 全年执行数 执行率", funds=self.funds_values()
+        )
 
     def summary_table(self) -> Markup:
         return self._block("summary_table.html", "得分汇总 " + " ".join(t.name for t in self.scored.tree))
@@ -211,11 +255,15 @@ class ReportView:
         return self._block("explanations.html", "", nodes=[n for n in self.scored.leaves()])
 
     def corrections(self) -> Markup:
-        return self._block("corrections.html", " ".join(self.scored.report.corrections), corrections=self.scored.report.corrections)
+        return self._block(
+            "corrections.html", " ".join(self.scored.report.corrections), corrections=self.scored.report.corrections
+        )
 
     def summary_box(self) -> Markup:
         r = self.scored.report
-        return self._block("summary_box.html", f"{r.department} {r.year} {r.kind} 总分 等级 {self.scored.grade or ''} 预算执行率")
+        return self._block(
+            "summary_box.html", f"{r.department} {r.year} {r.kind} 总分 等级 {self.scored.grade or ''} 预算执行率"
+        )
 
     def downloads(self) -> Markup:
         return self._block("downloads.html", "")
@@ -252,7 +300,12 @@ def chart_specs(sr: ScoredReport) -> dict:
     funds = sr.report.funds
     if funds is not None:
         unit = sr.report.unit
-        rows = (("年初预算数", funds.initial), ("全年预算数", funds.budget), ("到位数", funds.arrived), ("全年执行数", funds.spent))
+        rows = (
+            ("年初预算数", funds.initial),
+            ("全年预算数", funds.budget),
+            ("到位数", funds.arrived),
+            ("全年执行数", funds.spent),
+        )
         specs["funds"] = charts.Spec("funds", (rows, unit), f"预算与执行（{unit}）")
     for leaf in sr.leaves():
         quarters = leaf.node.quarters if leaf.node is not None else None

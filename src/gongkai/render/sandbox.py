@@ -66,7 +66,21 @@ SAFE_JINJA_FILTERS = frozenset(
 # Filters that turn any value into text: their input is checked first (a list printed as text
 # is as long as everything in it).
 TEXT_FILTERS = frozenset(
-    {"capitalize", "e", "escape", "forceescape", "lower", "string", "striptags", "title", "trim", "truncate", "upper", "urlencode", "wordcount"}
+    {
+        "capitalize",
+        "e",
+        "escape",
+        "forceescape",
+        "lower",
+        "string",
+        "striptags",
+        "title",
+        "trim",
+        "truncate",
+        "upper",
+        "urlencode",
+        "wordcount",
+    }
 )
 
 # The methods a page may call, by the type of the object (the first match counts).
@@ -88,7 +102,12 @@ METHODS = (
     (LoopContext, frozenset({"cycle", "changed"})),
 )
 NEVER = frozenset({"mro", "format", "format_map"})
-REFUSED_STATEMENTS = ((nodes.Extends, "extends"), (nodes.Include, "include"), (nodes.Import, "import"), (nodes.FromImport, "from … import"))
+REFUSED_STATEMENTS = (
+    (nodes.Extends, "extends"),
+    (nodes.Include, "include"),
+    (nodes.Import, "import"),
+    (nodes.FromImport, "from … import"),
+)
 
 
 class Refused(SecurityError):
@@ -216,7 +235,11 @@ _TOO_LARGE_DECIMAL = "页面模板中{op}的结果过大或过小（超过 10 �
 def _decimal_operands(left, right) -> bool:
     """A Decimal with a Decimal or an integer (the operations whose size the Decimal type does not bound)."""
     numbers = (Decimal, int)
-    return isinstance(left, numbers) and isinstance(right, numbers) and (isinstance(left, Decimal) or isinstance(right, Decimal))
+    return (
+        isinstance(left, numbers)
+        and isinstance(right, numbers)
+        and (isinstance(left, Decimal) or isinstance(right, Decimal))
+    )
 
 
 def _as_float(value) -> float:
@@ -362,7 +385,12 @@ class PageCodeGenerator(CodeGenerator):
         for kind, word in REFUSED_STATEMENTS:
             found = node.find(kind)
             if found is not None:
-                raise RefusedStatement(f"页面模板不能使用 {{% {word} %}}：页面不能读取其他模板或文件", found.lineno, self.name, self.filename)
+                raise RefusedStatement(
+                    f"页面模板不能使用 {{% {word} %}}：页面不能读取其他模板或文件",
+                    found.lineno,
+                    self.name,
+                    self.filename,
+                )
         for name in node.find_all(nodes.Name):
             if name.name == "self" and name.ctx == "load":
                 raise RefusedStatement("页面模板不能使用“self”", name.lineno, self.name, self.filename)
