@@ -45,7 +45,8 @@ def main() -> None:
     print(f"gongkai check {n_small} 份报告：{t_small:.2f} 秒")
     print(f"gongkai check {args.reports} 份报告：{t_large:.2f} 秒（目标 < 3 秒）")
     print(
-        f"每份报告：{t_large / args.reports * 1000:.2f} 毫秒；{n_small} → {args.reports} 份的时间比：{t_large / t_small:.1f}×"
+        f"每份报告：{t_large / args.reports * 1000:.2f} 毫秒；"
+        f"{n_small} → {args.reports} 份的时间比：{t_large / t_small:.1f}×"
     )
 
 

@@ -103,13 +103,16 @@ def main() -> None:
     cores = os.cpu_count()
     print(f"机器：{cores} 核；合成语料 {args.reports} 份自评表")
     print(
-        f"(a) 每份报告 PDF：gongkai {ours / args.sample:.2f} 秒，WeasyPrint 直接排同一 HTML {bare / args.sample:.2f} 秒；比值 {ours / bare:.2f}（目标 ≤ 1.1）"
+        f"(a) 每份报告 PDF：gongkai {ours / args.sample:.2f} 秒，"
+        f"WeasyPrint 直接排同一 HTML {bare / args.sample:.2f} 秒；比值 {ours / bare:.2f}（目标 ≤ 1.1）"
     )
     print(
-        f"(b) {args.sample * 2} 份 PDF：1 个进程 {one:.1f} 秒，{cores} 个进程 {many:.1f} 秒；加速 {one / many:.2f}×（目标 ≥ 1.7×）"
+        f"(b) {args.sample * 2} 份 PDF：1 个进程 {one:.1f} 秒，"
+        f"{cores} 个进程 {many:.1f} 秒；加速 {one / many:.2f}×（目标 ≥ 1.7×）"
     )
     print(
-        f"(c) 全部 {total} 个 PDF（含汇编）{full:.1f} 秒；改一份 YAML 后重建 {again:.1f} 秒（重新生成 {made} 个）= {again / full:.1%}（目标 ≤ 5%）"
+        f"(c) 全部 {total} 个 PDF（含汇编）{full:.1f} 秒；"
+        f"改一份 YAML 后重建 {again:.1f} 秒（重新生成 {made} 个）= {again / full:.1%}（目标 ≤ 5%）"
     )
 
 

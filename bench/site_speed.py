@@ -52,7 +52,8 @@ def main() -> None:
     print(f"机器：{os.cpu_count()} 核；{args.reports} 份报告，每种构建 {args.rounds} 次取最快")
     print(f"mkdocs build（同样的 Markdown，不用 gongkai 钩子）：{best_plain:.1f} 秒")
     print(
-        f"mkdocs build（gongkai：计分、表格、图表、索引页、公开数据）：{best_ours:.1f} 秒；{pages} 个页面，共 {files} 个文件"
+        f"mkdocs build（gongkai：计分、表格、图表、索引页、公开数据）：{best_ours:.1f} 秒；"
+        f"{pages} 个页面，共 {files} 个文件"
     )
     print(f"比值：{best_ours / best_plain:.2f}（目标 ≤ 1.3）")
 

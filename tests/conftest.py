@@ -52,7 +52,10 @@ def pytest_addoption(parser):
         "--snapshot-update",
         action="store_true",
         default=False,
-        help=f"(re)write the snapshot files under tests/snapshots/ instead of comparing (same as {SNAPSHOT_UPDATE_ENV}=1)",
+        help=(
+            "(re)write the snapshot files under tests/snapshots/ instead of comparing "
+            f"(same as {SNAPSHOT_UPDATE_ENV}=1)"
+        ),
     )
 
 
@@ -127,7 +130,8 @@ def snapshot(request, tmp_path_factory):
             shown = "".join(lines[:80]) + (f"… ({len(lines) - 80} more diff lines)\n" if len(lines) > 80 else "")
             pytest.fail(
                 f"output differs from snapshot {rel}:\n{shown}"
-                f"If the change is intended, rewrite it with {SNAPSHOT_UPDATE_ENV}=1 .venv/bin/pytest '{request.node.nodeid}' "
+                f"If the change is intended, rewrite it with {SNAPSHOT_UPDATE_ENV}=1 "
+                f".venv/bin/pytest '{request.node.nodeid}' "
                 "(or --snapshot-update) and review the diff.",
                 pytrace=False,
             )

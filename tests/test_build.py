@@ -18,7 +18,8 @@ def small_project(root: Path) -> Path:
         shutil.copytree(ROOT / rel, root / rel)
     (root / "mkdocs.yml").write_text(
         "site_name: 测试\ndocs_dir: content\ntheme:\n  name: material\n  language: zh\n  font: false\n"
-        "markdown_extensions: [admonition, attr_list, md_in_html, footnotes, tables, toc]\nhooks:\n  - hooks/gongkai_hooks.py\n",
+        "markdown_extensions: [admonition, attr_list, md_in_html, footnotes, tables, toc]\n"
+        "hooks:\n  - hooks/gongkai_hooks.py\n",
         encoding="utf-8",
     )
     shutil.copytree(ROOT / "hooks", root / "hooks")

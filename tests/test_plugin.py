@@ -147,12 +147,14 @@ def test_pdfs_use_docs_dir_and_markdown_extensions_of_a_material_config(tmp_path
     page = project / "pages" / "2021" / "test-dept" / "x.md"
     page.parent.mkdir(parents=True)
     page.write_text(
-        '---\n数据: data/2021/test-dept/x.yaml\n---\n\n# {{ 名称 }}\n\n完成得很好 :material-check-bold:\n\n!!! note "说明"\n    总分 {{ 总分 }}。\n',
+        "---\n数据: data/2021/test-dept/x.yaml\n---\n\n# {{ 名称 }}\n\n完成得很好 :material-check-bold:\n\n"
+        '!!! note "说明"\n    总分 {{ 总分 }}。\n',
         encoding="utf-8",
     )
     config = MINIMAL_MKDOCS_YML.replace("docs_dir: content", "docs_dir: pages").replace(
         "markdown_extensions:\n",
-        "markdown_extensions:\n  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+        "markdown_extensions:\n  - pymdownx.emoji:\n"
+        "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
         "      emoji_generator: !!python/name:material.extensions.emoji.to_svg\n",
     )
     (project / "mkdocs.yml").write_text(config, encoding="utf-8")

@@ -285,7 +285,8 @@ def _chromium() -> str:
 CANARY = """<!doctype html><html><head><meta charset="utf-8">
 <link rel="preconnect" href="https://pre.gk-canary.invalid">
 <link rel="stylesheet" href="https://css.gk-canary.invalid/a.css">
-<style>@import url("https://imp.gk-canary.invalid/b.css"); body { background: url(https://bg.gk-canary.invalid/c.png) }</style>
+<style>@import url("https://imp.gk-canary.invalid/b.css"); \
+body { background: url(https://bg.gk-canary.invalid/c.png) }</style>
 <script src="http://js.gk-canary.invalid/d.js"></script>
 </head><body><h1>canary</h1><img src="https://img.gk-canary.invalid/e.png">
 <script>fetch("https://fetch.gk-canary.invalid/f").catch(() => {});

@@ -204,7 +204,8 @@ def test_a_content_file_cannot_replace_a_generated_download_or_page(tmp_path):
             "2021/t/x/x.csv": "=cmd|' /C calc'!A0\n",
             "2021/t/x/x.yaml": "名称: 伪造\n",
             "2021/t/x/x.json": "{}\n",
-            "2021/t/x.markdown": "# 伪造的报告页\n",  # the generated page of data/2021/t/x.yaml is 2021/t/x.md: same address
+            # the generated page of data/2021/t/x.yaml is 2021/t/x.md: same address
+            "2021/t/x.markdown": "# 伪造的报告页\n",
             "overview/index.md": "# 总览\n\n全部为“优”。\n",
             "years/2021/index.md": "# 2021\n",
             "departments/t/index.md": "# t\n",

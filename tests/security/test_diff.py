@@ -307,7 +307,10 @@ def test_path_refusal_rules():
 PAYLOAD = (
     "[点我](https://evil.example/x) ![img](https://evil.example/i.png) @octocat <img src=x onerror=alert(1)> | a | b |"
 )
-REASON = "第一行\n\n## 假标题\n- 假列表 #1 见 GH-2 与 www.evil.example\n<script>alert(1)</script>`代码`\x1b[2J ~~删~~ **粗** $x$"
+REASON = (
+    "第一行\n\n## 假标题\n- 假列表 #1 见 GH-2 与 www.evil.example\n"
+    "<script>alert(1)</script>`代码`\x1b[2J ~~删~~ **粗** $x$"
+)
 
 
 def quoted(text: str) -> str:
@@ -327,7 +330,10 @@ def rendered(md: str) -> str:
 def test_data_text_is_inert_in_the_comment(repo, monkeypatch):
     path = repo / REPORTS / "a02.yaml"
     text = path.read_text(encoding="utf-8")
-    old_row = "{名称: 会刊设计制作期数, 分值: 2, 指标值: 6期, 完成值: 4, 得分: 1, 偏差原因: 供应商排期问题。后续会加强会项目的监管}"
+    old_row = (
+        "{名称: 会刊设计制作期数, 分值: 2, 指标值: 6期, 完成值: 4, 得分: 1, "
+        "偏差原因: 供应商排期问题。后续会加强会项目的监管}"
+    )
     assert old_row in text
     text = text.replace(
         old_row, f"{{名称: {quoted(PAYLOAD)}, 分值: 2, 指标值: 6期, 完成值: 4, 得分: 0.5, 偏差原因: {quoted(REASON)}}}"

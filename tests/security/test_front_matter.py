@@ -63,7 +63,10 @@ def test_mkdocs_patterns_are_the_ones_copied():
 
 
 def test_documented_keys_pass():
-    text = "---\n数据: data/2021/t/x.yaml\n使用模板: true\ntitle: 报告\nhide:\n  - navigation\n  - toc\nsearch:\n  exclude: true\n---\n\n# 正文\n"
+    text = (
+        "---\n数据: data/2021/t/x.yaml\n使用模板: true\ntitle: 报告\n"
+        "hide:\n  - navigation\n  - toc\nsearch:\n  exclude: true\n---\n\n# 正文\n"
+    )
     head = check_text(text, "content/p.md")
     assert head.problems == [] and head.meta["hide"] == ["navigation", "toc"] and head.body_line == 11
     assert set(KEYS) == {"数据", "使用模板", "title", "hide", "search"}

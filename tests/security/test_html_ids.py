@@ -168,7 +168,10 @@ def test_the_module_lists_the_theme_ids():
 
 
 def test_ordinary_ids_footnotes_and_chinese_headings_are_untouched():
-    text = '# 工作目标\n\n## 工作目标\n\n## Plan {: #plan }\n\n正文[^1]，又一处[^note]。\n\n[^1]: 注一\n[^note]: 注二\n\n<div id="_single">x</div>\n\n[去](#_1)\n'
+    text = (
+        "# 工作目标\n\n## 工作目标\n\n## Plan {: #plan }\n\n正文[^1]，又一处[^note]。\n\n"
+        '[^1]: 注一\n[^note]: 注二\n\n<div id="_single">x</div>\n\n[去](#_1)\n'
+    )
     html = to_html(text)
     cleaned, problems = rawhtml.clean_page(html, "p.md")
     assert problems == []

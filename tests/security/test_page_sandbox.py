@@ -85,7 +85,10 @@ LIMITS = [
     "{% for i in [1] * 100000 %}{% for j in [1] * 100000 %}{% endfor %}{% endfor %}",
     "{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}",
     "{% macro t(n) %}{% if n %}{{ t(n - 1) }}{{ t(n - 1) }}{% endif %}{% endmacro %}{{ t(60) }}",
-    '{% macro d(s, n) %}{% if n %}{{ d(s ~ s, n - 1) }}{% else %}{{ s | length }}{% endif %}{% endmacro %}{{ d("x", 40) }}',
+    (
+        "{% macro d(s, n) %}{% if n %}{{ d(s ~ s, n - 1) }}{% else %}{{ s | length }}{% endif %}{% endmacro %}"
+        '{{ d("x", 40) }}'
+    ),
     '{% set a = ["x" * 500000, "x" * 500000] %}{% set b = [a, a] %}{% set c = [b, b] %}{{ c }}',
     '{{ ("x" * 100000) | replace("x", "y" * 1000) }}',
     '{{ ("x" * 10000) | join("y" * 1000) }}',
@@ -162,12 +165,18 @@ def test_refusals_say_what_was_refused_in_chinese(probe, refusal, tmp_path):
 
 DOCUMENTED = """# {{ 名称 }}
 
-总分 {{ 总分 }}，满分 {{ 满分 }}，等级 {{ 等级 }}，执行率 {{ 资金.执行率 | 百分比 }}，预算 {{ 资金.全年预算数 | 金额 }}。
-会刊 {{ 指标("会刊设计制作期数").得分 }} 分，{{ 指标("产出指标/数量指标/会刊设计制作期数").分值 | 分数 }} 分。
-一级指标 {{ 一级指标 | length }} 项，二级 {{ 一级指标 | map(attribute="下级") | map("length") | sum }} 项，三级 {{ 一级指标 | map(attribute="下级") | sum(start=[]) | map(attribute="下级") | map("length") | sum }} 项。
-{% set 产出 = 指标("产出指标") %}{% macro 得(名) %}{{ 指标(名).得分 | 分数 }}{% endmacro %}产出 {{ 得("产出指标") }}/{{ 产出.分值 | 分数 }}。
+总分 {{ 总分 }}，满分 {{ 满分 }}，等级 {{ 等级 }}，执行率 {{ 资金.执行率 | 百分比 }}，\
+预算 {{ 资金.全年预算数 | 金额 }}。
+会刊 {{ 指标("会刊设计制作期数").得分 }} 分，\
+{{ 指标("产出指标/数量指标/会刊设计制作期数").分值 | 分数 }} 分。
+一级指标 {{ 一级指标 | length }} 项，二级 {{ 一级指标 | map(attribute="下级") | map("length") | sum }} 项，\
+三级 {{ 一级指标 | map(attribute="下级") | sum(start=[]) \
+| map(attribute="下级") | map("length") | sum }} 项。
+{% set 产出 = 指标("产出指标") %}\
+{% macro 得(名) %}{{ 指标(名).得分 | 分数 }}{% endmacro %}产出 {{ 得("产出指标") }}/{{ 产出.分值 | 分数 }}。
 {% for top in 一级指标 %}{{ loop.index }}.{{ top.名称 }}{{ loop.cycle("；", "。") }}{% endfor %}
-{{ 报告.items() | list | length }} {{ 名称.strip() | upper }} {{ "a" ~ 总分 }} {{ 2 ** 10 }} {{ 10 % 3 }} {{ ["甲", "乙"] | join("、") }}
+{{ 报告.items() | list | length }} {{ 名称.strip() | upper }} {{ "a" ~ 总分 }} \
+{{ 2 ** 10 }} {{ 10 % 3 }} {{ ["甲", "乙"] | join("、") }}
 
 {{ 指标表() }}
 """

@@ -199,8 +199,8 @@ def test_refused_svg_image_fails_the_build_with_a_located_message(command, tmp_p
         assert (pdfs / "2021" / "t" / "ok.pdf").is_file()  # the other report is made
         assert not (pdfs / "2021" / "t" / "x.pdf").exists() and not (pdfs / "2021" / "t-2021.pdf").exists()
         assert (
-            "content/2021/t/x.md: 汇编 PDF 未生成（2021/t-2021.pdf）：其中的报告 2021/t/x.pdf 未能生成：页面引用了不允许读取的地址"
-            in output
+            "content/2021/t/x.md: 汇编 PDF 未生成（2021/t-2021.pdf）："
+            "其中的报告 2021/t/x.pdf 未能生成：页面引用了不允许读取的地址" in output
         )
     no_leak(project / "site" if (project / "site").exists() else tmp_path / "none", project / ".cache")
 
@@ -392,8 +392,8 @@ def test_deeply_nested_pages_fail_alone_and_named(tmp_path):
     for name in ("a", "z"):
         assert (project / "site" / "pdf" / "2021" / "t" / f"{name}.pdf").read_bytes().startswith(b"%PDF-")
     assert (
-        "content/2021/t/list.md、content/2021/t/tables.md: 汇编 PDF 未生成（2021/t-2021.pdf）：其中的报告 2021/t/list.pdf 未能生成：页面结构嵌套过深"
-        in output
+        "content/2021/t/list.md、content/2021/t/tables.md: 汇编 PDF 未生成（2021/t-2021.pdf）："
+        "其中的报告 2021/t/list.pdf 未能生成：页面结构嵌套过深" in output
     )
     assert "；报告 2021/t/tables.pdf 未能生成：页面结构嵌套过深" in output
     assert not (project / "site" / "pdf" / "2021" / "t-2021.pdf").exists()

@@ -32,7 +32,8 @@ SITE_URL = "https://gongkai.example.gov.cn/gk/"
 # ---- the rewriting ---------------------------------------------------------------------------
 
 BODY = (
-    '<p><a href="a02.md">附件 2</a> <a title="a&gt;b" href="a02.md#目标" class="c">目标</a> <a href="#appendix">附件</a> '
+    '<p><a href="a02.md">附件 2</a> <a title="a&gt;b" href="a02.md#目标" class="c">目标</a> '
+    '<a href="#appendix">附件</a> '
     '<a href="https://example.org/?a=1&amp;b=2">外部</a> <a href="mailto:x@example.org">信</a> '
     '<a href="../../../../etc/passwd">上</a> <a href="file:///etc/passwd">文件</a> <a href="/abs">绝对</a> '
     "<a href='x/图 1.png'>图</a> <a href=index.md>首页</a> <a href=\"\">空</a></p>"
@@ -68,13 +69,15 @@ def test_with_site_url_relative_links_point_to_the_public_pages():
 
 def test_in_document_anchors_stay_and_are_renamed_inside_a_volume():
     html = public_links(
-        '<h2 id="x">标题<a class="headerlink" href="#x">¶</a></h2><p><a href="a02.md">附件</a><sup><a href="#fn:1">1</a></sup></p>',
+        '<h2 id="x">标题<a class="headerlink" href="#x">¶</a></h2>'
+        '<p><a href="a02.md">附件</a><sup><a href="#fn:1">1</a></sup></p>',
         "2021/d",
         None,
     )
     assert (
         prefix_ids(html, "r1-")
-        == '<h2 id="r1-x">标题<a class="headerlink" href="#r1-x">¶</a></h2><p><a>附件</a><sup><a href="#r1-fn:1">1</a></sup></p>'
+        == '<h2 id="r1-x">标题<a class="headerlink" href="#r1-x">¶</a></h2>'
+        '<p><a>附件</a><sup><a href="#r1-fn:1">1</a></sup></p>'
     )
 
 

@@ -159,7 +159,10 @@ def test_warning_in_a_build_is_counted_and_errors_always(mkdocs_counter):
 
 
 def test_banner_goes_inside_the_article():
-    page = '<html><body><div class="md-container"><article class="md-content__inner md-typeset"><h1>x</h1></article></body></html>'
+    page = (
+        '<html><body><div class="md-container"><article class="md-content__inner md-typeset">'
+        "<h1>x</h1></article></body></html>"
+    )
     out = adapter._with_banner(page, "<div>B</div>")
     assert '<article class="md-content__inner md-typeset"><div>B</div><h1>x</h1>' in out
     assert adapter._with_banner(page, "") == page

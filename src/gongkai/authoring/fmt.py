@@ -209,6 +209,8 @@ def _sort_keys(data: CommentedMap, order: tuple) -> None:
 class RawScalar(str):
     """A number, boolean, null or date kept as its source text, with its resolved tag."""
 
+    tag: str
+
     def __new__(cls, text: str, tag: str):
         self = super().__new__(cls, text)
         self.tag = tag
@@ -324,7 +326,7 @@ def _comment_start(text: str, pos: int, line: str, inside: bytearray) -> int | N
 class _Slot:
     """A place comments belong to: a mapping entry or a list item in block style."""
 
-    owner: object  # the CommentedMap or CommentedSeq holding the entry
+    owner: CommentedMap | CommentedSeq  # the CommentedMap or CommentedSeq holding the entry
     key: object  # its key or index
     line: int  # where it starts
     column: int  # the column of its key or its "-" in the source
@@ -369,6 +371,7 @@ def _slots(
 ) -> list[_Slot]:
     """Block-style entries in document order, pairing composed nodes with loaded data."""
     out = [] if out is None else out
+    eol_line: int | None
     if isinstance(node, MappingNode) and not node.flow_style:
         keys = list(data)
         if len(keys) != len(node.value):
@@ -405,7 +408,7 @@ class _Mismatch(Exception):
     pass
 
 
-def _attach(lines: list[_Line], slots: list[_Slot], root_line: int = 0) -> tuple[list[str], list[str]]:
+def _attach(lines: list[_Line], slots: list[_Slot], root_line: int = 0) -> tuple[list[str], list[str], list]:
     """Give each comment to its entry; return the file's header and trailer lines.
 
     An end-of-line comment belongs to the innermost entry on its line. The comment lines
@@ -464,11 +467,12 @@ def _enclosing(slot: _Slot, column: int) -> _Slot:
     """The entry, among ``slot`` and those enclosing it, whose block a comment at ``column``
     closes: the innermost one not indented deeper than the comment."""
     best = slot
-    while slot is not None:
-        best = slot
-        if slot.column <= column:
+    current: _Slot | None = slot
+    while current is not None:
+        best = current
+        if current.column <= column:
             break
-        slot = slot.parent
+        current = current.parent
     return best
 
 
@@ -555,7 +559,7 @@ def format_text(text: str, name: str = "<文本>") -> str:
     except (_Mismatch, TypeError, KeyError, IndexError):
         raise FormatError(problem("YAML_SYNTAX", name, None, "无法按 YAML 结构读取此文件")) from None
     header, trailer, closers = _attach(lines, slots, where.line(root.start_mark.index))
-    root_list = isinstance(data, CommentedSeq) and not root.flow_style
+    root_list = isinstance(data, CommentedSeq) and isinstance(root, SequenceNode) and not root.flow_style
     if root_list:  # written two columns in, then moved back: keep end-of-line comments where they were
         for slot in slots:
             if slot.eol is not None:
@@ -581,12 +585,13 @@ def _without_comments(text: str, lines: list[_Line]) -> str:
     the data, comments are placed from gongkai's own reading. Blank lines inside scalars
     and the comment after a block scalar's ``|`` stay."""
     rows = text.split("\n")
+    dropped: set[int] = set()
     for item in reversed(lines):
         if item.eol:
             rows[item.line] = rows[item.line][: item.column].rstrip()
         else:
-            rows[item.line] = None
-    return "\n".join(row for row in rows if row is not None)
+            dropped.add(item.line)
+    return "\n".join(row for number, row in enumerate(rows) if number not in dropped)
 
 
 def _join(lines: list[str]) -> str:
@@ -674,7 +679,9 @@ class FormatOutcome:
 def discover(paths) -> tuple[list[Path], list[str], list[str]]:
     """YAML files under ``paths`` (folders searched, hidden ones skipped), the paths that do
     not exist, and the files named that are not YAML (``.yaml``/``.yml``)."""
-    files, missing, other = [], [], []
+    files: list[Path] = []
+    missing: list[str] = []
+    other: list[str] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -683,7 +690,10 @@ def discover(paths) -> tuple[list[Path], list[str], list[str]]:
                 if found.suffix in SUFFIXES and found.is_file() and not any(p.startswith(".") for p in rel):
                     files.append(found)
         elif path.is_file():
-            (files if path.suffix in SUFFIXES else other).append(path if path.suffix in SUFFIXES else str(raw))
+            if path.suffix in SUFFIXES:
+                files.append(path)
+            else:
+                other.append(str(raw))
         else:
             missing.append(str(raw))
     return files, missing, other

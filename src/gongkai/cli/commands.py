@@ -141,7 +141,8 @@ def pdf(paths, out, jobs, no_cache):
         click.echo(o.message, err=True)
     made = sum(1 for o in outcomes if o.made and not o.error)
     click.echo(
-        f"PDF {len(outcomes)} 个（新生成 {made} 个，取自缓存 {len(outcomes) - made - len(failed)} 个，失败 {len(failed)} 个），用时 {time.perf_counter() - started:.1f} 秒，输出到 {out}/"
+        f"PDF {len(outcomes)} 个（新生成 {made} 个，取自缓存 {len(outcomes) - made - len(failed)} 个，"
+        f"失败 {len(failed)} 个），用时 {time.perf_counter() - started:.1f} 秒，输出到 {out}/"
     )
     sys.exit(1 if failed else 0)
 

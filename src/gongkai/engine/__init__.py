@@ -1,1 +1,2 @@
-"""Stage 1, shared by every kind: reading YAML with positions, problems, decimals, paths inside the project, the pipeline."""
+"""Stage 1, shared by every kind: reading YAML with positions, problems, decimals, \
+paths inside the project, the pipeline."""

@@ -174,7 +174,7 @@ class KindRegistry(Mapping):
         (a callable discriminator, since several 类型 share one model)."""
         members = tuple(Annotated[kind.model, Tag(kind.tag)] for kind in self._kinds)
         # Union[...] of a runtime tuple has no `X | Y` spelling (ruff's UP007 fix would drop the Union)
-        return Annotated[Union[members], Discriminator(self._tag_of)]  # type: ignore[valid-type]  # noqa: UP007
+        return Annotated[Union[members], Discriminator(self._tag_of)]  # noqa: UP007
 
     def adapter(self) -> TypeAdapter:
         return TypeAdapter(self.union())
@@ -188,7 +188,8 @@ class KindRegistry(Mapping):
         union = self.adapter().json_schema(by_alias=True, mode="validation")
         members = union.pop("oneOf")  # one $ref per kind, in the union's order
         definitions = union.get("$defs", {})
-        branches, properties = [], {}
+        branches: list[dict] = []
+        properties: dict[str, Any] = {}
         for kind, member in zip(self._kinds, members, strict=False):
             branches.append(
                 {"if": {"properties": {KIND_KEY: {"enum": list(kind.names)}}, "required": [KIND_KEY]}, "then": member}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from decimal import Decimal
+from typing import overload
 
 from gongkai.engine.decimals import fixed, money, percent, plain
 from gongkai.engine.problems import summary, terminal_text
@@ -17,6 +18,12 @@ from gongkai.performance.scoring import ScoredReport
 # never a float, which could not hold 0.1 exactly); an absent number is ``null``.
 
 
+@overload
+def json_number(value: Decimal) -> str: ...
+@overload
+def json_number(value: None) -> None: ...
+@overload
+def json_number(value: Decimal | None) -> str | None: ...
 def json_number(value: Decimal | None) -> str | None:
     """A number as gongkai's JSON writes it: its exact decimal text (``Decimal("96.80")`` →
     ``"96.80"``, ``Decimal("1E+3")`` → ``"1000"``), or None (JSON ``null``) when absent."""
@@ -153,6 +160,7 @@ def score_text(sr: ScoredReport) -> str:
     rows: list[tuple[str, str, str, str]] = []
     places = sr.rules.places
     if sr.funds is not None and sr.funds.score is not None:
+        assert sr.funds.weight is not None  # a scored funds line always has its weight
         score = f"{fixed(sr.funds.score, places)} / {plain(sr.funds.weight)}"
         rows.append(("资金执行率", "", score, sr.funds.explanation))
     _tree_rows(sr.tree, 0, rows, places)
@@ -160,9 +168,9 @@ def score_text(sr: ScoredReport) -> str:
         flag = "" if goal.counted else "（不计入平均）"
         rows.append((f"年度目标：{goal.name}{flag}", "", f"{fixed(goal.score, places)} / {plain(goal.weight)}", ""))
         _tree_rows(goal.tree, 1, rows, places)
-    rows = [tuple(t(cell) for cell in row) for row in rows]
-    name_width = min(max((width(r[0]) for r in rows), default=10), 48)
-    for name, method, score, why in rows:
+    shown = [(t(name), t(method), t(score), t(why)) for name, method, score, why in rows]
+    name_width = min(max((width(r[0]) for r in shown), default=10), 48)
+    for name, method, score, why in shown:
         lines.append(f"{pad(name, name_width)}  {pad(method, 8)}{pad(score, 14)}{why}".rstrip())
     lines.append("")
     if sr.goals_score is not None:

@@ -35,6 +35,7 @@ import os
 import re
 import stat
 from pathlib import Path
+from typing import Any
 
 from gongkai.engine.problems import (
     Problem,
@@ -49,13 +50,22 @@ NAME = "PATH_NAME"
 MAX_ENTRIES = 500_000  # entries one folder walk may visit
 MAX_LINKED_ENTRIES = 10_000  # of them, entries reached through folder links (which can multiply them)
 
-_WHY_OUTSIDE = "是指向项目之外（或项目的 .git 文件夹中）的符号链接，或位于这样的链接之下；gongkai 不读取、网站不复制这样的文件，请改为项目内的普通文件"
+_WHY_OUTSIDE = (
+    "是指向项目之外（或项目的 .git 文件夹中）的符号链接，或位于这样的链接之下；"
+    "gongkai 不读取、网站不复制这样的文件，请改为项目内的普通文件"
+)
 _WHY_LOOP = "是循环的符号链接，无法解析；gongkai 不读取、网站不复制这样的文件"
 _WHY_DANGLING = "是符号链接，指向的文件不存在；gongkai 不读取、网站不复制这样的文件"
 _WHY_FOLDER_LOOP = "是指向其上级文件夹的符号链接，会无限循环；请删除这个链接"
 _WHY_TOO_MANY = f"之下（经由文件夹符号链接）的文件超过 {MAX_ENTRIES:,} 个，不再继续查看；请删除多余的文件夹链接"
-_WHY_TOO_MANY_LINKED = f"之下经由文件夹符号链接看到的文件超过 {MAX_LINKED_ENTRIES:,} 个，不再继续查看；请删除多余的文件夹链接，或改为普通文件夹"
-_WHY_NESTED_LINK = "是位于另一个文件夹链接之下的文件夹链接；gongkai 只跟随一层文件夹链接（多层链接可以让文件数成倍增长），请删除这个链接或改为普通文件夹"
+_WHY_TOO_MANY_LINKED = (
+    f"之下经由文件夹符号链接看到的文件超过 {MAX_LINKED_ENTRIES:,} 个，不再继续查看；"
+    "请删除多余的文件夹链接，或改为普通文件夹"
+)
+_WHY_NESTED_LINK = (
+    "是位于另一个文件夹链接之下的文件夹链接；gongkai 只跟随一层文件夹链接（多层链接可以让文件数成倍增长），"
+    "请删除这个链接或改为普通文件夹"
+)
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
@@ -204,7 +214,8 @@ def inspect_tree(
     if kind != "dir":
         return files, problems
     seen = linked_seen = 0
-    stack = [(folder, (_real(folder),), False)]  # (folder, resolved folders down to it, reached through a folder link)
+    # (folder, resolved folders down to it, reached through a folder link)
+    stack: list[tuple[Any, tuple[str, ...], bool]] = [(folder, (_real(folder),), False)]
     while stack:
         here, chain, linked = stack.pop()
         try:
@@ -213,7 +224,7 @@ def inspect_tree(
         except OSError as exc:
             refuse(here, "FILE_UNREADABLE", f"无法读取文件夹：{exc.strerror or exc}")
             continue
-        below = []
+        below: list[tuple[str, tuple[str, ...], bool]] = []
         for entry in entries:
             seen += 1
             linked_seen += linked

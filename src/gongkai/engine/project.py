@@ -17,8 +17,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import cast
 
-from gongkai.engine.kinds import KindRegistry
+from gongkai.engine.kinds import KindRegistry, ReportKind
 from gongkai.engine.paths import Refused, TooLarge, docs_dir, project_of, read_bytes_inside
 from gongkai.engine.problems import problem
 from gongkai.engine.reading import field_names
@@ -37,7 +38,8 @@ SEARCH_TERMS_LIMIT = 1024 * 1024
 def builtin_kinds() -> KindRegistry:
     """The report kinds gongkai knows: the scored performance reports and 部门决算. A file of
     any other 类型 is validated as a performance report (whose message lists the choices)."""
-    return KindRegistry((PERFORMANCE, FINAL_ACCOUNTS), fallback=PERFORMANCE)
+    # each kind's methods take its own result type, which the ReportKind protocol cannot spell
+    return KindRegistry((PERFORMANCE, FINAL_ACCOUNTS), fallback=cast(ReportKind, PERFORMANCE))
 
 
 @dataclass(frozen=True)

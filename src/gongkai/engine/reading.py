@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -75,7 +77,7 @@ def _is_tag(part: str) -> bool:
     return (part[:1].isascii() and part[:1].isalpha()) or part.startswith(("list[", "dict[", "function-"))
 
 
-def _message(err: dict, key: str, vocabulary: tuple) -> tuple[str, str]:
+def _message(err: Mapping[str, Any], key: str, vocabulary: tuple) -> tuple[str, str]:
     kind = err["type"]
     if kind == "missing":
         return "FIELD_MISSING", f"缺少必填字段“{key}”"
@@ -96,7 +98,7 @@ def _message(err: dict, key: str, vocabulary: tuple) -> tuple[str, str]:
     return "FIELD_INVALID", f"“{key}”取值无效（{err['msg']}）"
 
 
-def _choices(err: dict) -> str:
+def _choices(err: Mapping[str, Any]) -> str:
     expected = err.get("ctx", {}).get("expected", "")
     return "、".join(part.strip(" '") for part in expected.replace(" or ", ",").split(",") if part.strip(" '"))
 
@@ -134,7 +136,7 @@ def validate(model: type[Record], loaded: Loaded, vocabulary: tuple | None = Non
 
 
 def _path_text(path: tuple) -> str:
-    parts = []
+    parts: list[str] = []
     for p in path:
         parts.append(f"[{p + 1}]" if isinstance(p, int) else ("." if parts else "") + p)
     return "".join(parts)

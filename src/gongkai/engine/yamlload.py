@@ -199,7 +199,7 @@ def _anchor_lines(text: str, name: str, out: Loaded) -> list[int]:
     lines = []
     try:
         for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            if (isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None)) and event.start_mark is not None:
                 lines.append(event.start_mark.line + 1)
     except yaml.MarkedYAMLError as exc:
         if not lines:
@@ -286,7 +286,8 @@ class _Builder:
             self.fail(
                 "YAML_NUMBER",
                 node,
-                f"数字“{text[:40]}”超出可用范围（绝对值须小于 10^{MAX_EXPONENT + 1}、不小于 10^-{MAX_EXPONENT}，最多 {MAX_DIGITS} 位有效数字）",
+                f"数字“{text[:40]}”超出可用范围（绝对值须小于 10^{MAX_EXPONENT + 1}、"
+                f"不小于 10^-{MAX_EXPONENT}，最多 {MAX_DIGITS} 位有效数字）",
             )
             return None
         return value

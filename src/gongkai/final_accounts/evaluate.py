@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 from gongkai.engine.reading import validate
 from gongkai.engine.yamlload import Loaded, load_file
@@ -44,7 +45,7 @@ class FinalResult:
     def glossary(self) -> list:
         """(词, 解释): the default glossary with the record's own entries replacing or adding."""
         loaded = load_file(GLOSSARY)
-        terms = {str(t["词"]): str(t["解释"]) for t in loaded.value or []}
+        terms = {str(t["词"]): str(t["解释"]) for t in cast("list[dict[str, Any]]", loaded.value or [])}
         for term in self.report.glossary:
             terms[term.word] = term.meaning
         return list(terms.items())

@@ -78,7 +78,9 @@ class Change:
             return f"与{word}持平"
         if self.base == ZERO:
             return f"比{word}增加 {amount_text(diff, self.unit)}，增长--（基数为0，不可比）"
-        rate = rate_text(abs(self.增减率), self.places)
+        change = self.增减率
+        assert change is not None  # the base is neither None nor 0 here
+        rate = rate_text(abs(change), self.places)
         if diff > ZERO:
             return f"比{word}增加 {amount_text(diff, self.unit)}，增长 {rate}"
         return f"比{word}减少 {amount_text(-diff, self.unit)}，下降 {rate}"
@@ -90,7 +92,9 @@ class Change:
             return ""
         if self.base == ZERO:
             return f"完成{BASES[self.against]} {amount_text(self.base, self.unit)}的 0%"
-        return f"完成{BASES[self.against]} {amount_text(self.base, self.unit)}的 {rate_text(self.完成率, self.places)}"
+        done = self.完成率
+        assert done is not None  # the base is neither None nor 0 here
+        return f"完成{BASES[self.against]} {amount_text(self.base, self.unit)}的 {rate_text(done, self.places)}"
 
     def __str__(self) -> str:
         tail = self.完成 if self.against == "预算" else self.比较

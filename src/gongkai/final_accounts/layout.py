@@ -76,7 +76,7 @@ class SideLayout:
 
     def is_item(self, number: int | None) -> bool:
         """Whether a printed 行次 is one of the item rows (those the 本年合计 adds up)."""
-        return bool(number) and self.items is not None and number <= self.items[1]
+        return number is not None and number != 0 and self.items is not None and number <= self.items[1]
 
     def numbers_under(self, name: str) -> tuple[int, ...]:
         """行次 of the rows that are parts of the row ``name``."""
@@ -454,7 +454,7 @@ class CategoriesAgree:
 _OTHER_INCOME = LAYOUTS[2].columns[2:]  # 上级补助收入 … 其他收入: 表2 columns that 表1 prints as rows
 
 # Across tables (the ``across`` check): 表1 ↔ 表2, 表3, 表4; 表2 ↔ 表4; 表4 ↔ 表5, 表8, 表9; 表5 ↔ 表6.
-ACROSS = (
+ACROSS: tuple[Agree | CategoriesAgree, ...] = (
     Agree(Cell(1, "本年收入合计"), (Cell(2, TOTAL, 0),), "{表2}合计的本年收入合计"),
     *(Agree(Cell(1, name), (Cell(2, TOTAL, i),), f"{{表2}}合计的{name}") for i, name in enumerate(_OTHER_INCOME, 2)),
     Agree(Cell(1, "本年支出合计", side=1), (Cell(3, TOTAL, 0),), "{表3}合计的本年支出合计"),

@@ -3,6 +3,9 @@ titles, halves and columns of :mod:`.layout`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from gongkai.final_accounts import subjects
 from gongkai.final_accounts.layout import ECONOMIC, LAYOUTS, LEDGER, SUMMARY, THREE_PUBLIC, SideLayout, of_form
 from gongkai.final_accounts.model import Printed, PrintedEconomic, PrintedLedger, PrintedThreePublic, PrintedTotals
@@ -72,7 +75,12 @@ def _three_public(number: int, printed: PrintedThreePublic) -> Table:
     return Table(number, TITLES[number], [_side(layout.sides[0], lines)])
 
 
-_READ = {LEDGER: _ledger, SUMMARY: _totals, ECONOMIC: _economic, THREE_PUBLIC: _three_public}
+_READ: dict[str, Callable[[int, Any], Table]] = {
+    LEDGER: _ledger,
+    SUMMARY: _totals,
+    ECONOMIC: _economic,
+    THREE_PUBLIC: _three_public,
+}
 
 
 def tables(printed: Printed) -> dict:

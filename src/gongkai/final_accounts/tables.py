@@ -124,7 +124,7 @@ class _Deriver:
     # ---- ledger tables by 功能分类 --------------------------------------------------
     def ledger(self, values_of) -> list:
         """合计, then every 类/款/项 with money, rolled up from the 项 entered."""
-        leaves = {}
+        leaves: dict[str, list] = {}
         for subject in self.fa.subjects:
             values = values_of(subject)
             if values is None or not any(values):
@@ -240,6 +240,7 @@ class _Deriver:
 
     def categories(self, side: SideLayout, by_category: dict) -> list:
         """The 类 rows of a summary half: every 类 of the summary tables, in order, with its 行次."""
+        assert side.items is not None  # summary halves have item rows
         first = side.items[0]
         width = len(side.columns)
         return [
@@ -307,7 +308,8 @@ class _Deriver:
                         "SUBJECT_LEVEL",
                         self.file,
                         line,
-                        f"经济分类科目 {code} {economic[code]} 不属于人员经费（301、303）或公用经费（302、307、310、399）",
+                        f"经济分类科目 {code} {economic[code]} 不属于人员经费（301、303）"
+                        "或公用经费（302、307、310、399）",
                         path=("基本支出明细", code),
                     )
                 )
@@ -391,6 +393,7 @@ def _ledger_table(layout: TableLayout, lines: list) -> Table:
 
 def _items(side: SideLayout, names: list, values: list) -> list:
     """The item rows of a summary half: named rows with their ordinal, then blank rows to the last item 行次."""
+    assert side.items is not None  # summary halves have item rows
     first, last = side.items
     lines = [
         Line(f"{_ordinal(i)}、{name}", value, number=first + i - 1)

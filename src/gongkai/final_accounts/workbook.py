@@ -34,6 +34,7 @@ from gongkai.final_accounts.layout import (
     THREE_PUBLIC,
     TITLES,
     TOP_ROWS,
+    SideLayout,
     TableLayout,
 )
 from gongkai.final_accounts.tables import Table
@@ -400,7 +401,7 @@ class _SheetScan:
         self.problems: list = []
         self.counts: dict = {}
         self.outside = 0
-        self.first_outside = None
+        self.first_outside: tuple[int, int] | None = None
         self.elements = 0
         self.depth_data = False
         self.row = 0
@@ -524,13 +525,15 @@ class _SheetScan:
             self.located(
                 "IMPORT_EXTERNAL_LINK",
                 row,
-                f"{self.place(row, col)}：公式“={shown}”引用了外部工作簿；gongkai 不读取其他文件中的数字，请把公式换成数字",
+                f"{self.place(row, col)}：公式“={shown}”引用了外部工作簿；"
+                "gongkai 不读取其他文件中的数字，请把公式换成数字",
             )
         elif not value:
             self.located(
                 "IMPORT_FORMULA",
                 row,
-                f"{self.place(row, col)}：公式“={shown}”没有计算结果（保存时没有计算）；请在 Excel 或 WPS 中打开、重新计算并保存，或把公式换成数字",
+                f"{self.place(row, col)}：公式“={shown}”没有计算结果（保存时没有计算）；"
+                "请在 Excel 或 WPS 中打开、重新计算并保存，或把公式换成数字",
             )
 
     def finish(self) -> None:
@@ -549,7 +552,8 @@ class _SheetScan:
                     "IMPORT_TOO_LARGE",
                     self.file,
                     row,
-                    f"{self.place(row, col)}{more}：在决算表的版式（A1:{last}）以外；gongkai 只读取版式以内的单元格，请删除版式以外的内容",
+                    f"{self.place(row, col)}{more}：在决算表的版式（A1:{last}）以外；"
+                    "gongkai 只读取版式以内的单元格，请删除版式以外的内容",
                 )
             )
 
@@ -613,7 +617,8 @@ def read(data: bytes, file: str) -> tuple:
 def _read_book(data: bytes, reader: _Reader) -> tuple:
     file = reader.file
     max_rows, max_columns = layout_bounds()
-    printed, meta = {}, {}
+    printed: dict[str, dict] = {}
+    meta: dict[str, str] = {}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         try:
             book = load_workbook(io.BytesIO(data), data_only=True, read_only=True, keep_links=False)
@@ -779,7 +784,7 @@ def _three_public(layout: TableLayout, sheet: str, start: int, body: list, reade
 
 def _economic(layout: TableLayout, sheet: str, body: list, reader: _Reader) -> dict:
     """表6: 编码, 名称, 金额 of each half, side by side; each half's total row by its name."""
-    halves = [
+    halves: list[tuple[SideLayout, list, int]] = [
         (side, [], sum(s.width for s in layout.sides[:i])) for i, side in enumerate(layout.sides)
     ]  # (layout, rows, first cell)
     total_names = {side.total for side in layout.sides}
@@ -821,7 +826,7 @@ def _summary(layout: TableLayout, sheet: str, body: list, reader: _Reader) -> di
             else:
                 item["数"] = values
             spending.append(item)
-    table = {"收入": income, "支出": spending}
+    table: dict[str, list] = {"收入": income, "支出": spending}
     if width > 1:
         table["支出列"] = list(right.columns)
     return table

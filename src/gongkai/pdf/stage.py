@@ -26,6 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from gongkai import __version__
 from gongkai.engine.files import write_atomic
@@ -35,6 +36,9 @@ from gongkai.render.environment import html_environment, markdown_environment
 from gongkai.site import catalog as catalog_module
 from gongkai.site.catalog import FRONT_MATTER, Catalog, Entry
 from gongkai.site.config import PDF_CACHE, load_site, parse_shard  # noqa: F401  (parse_shard: gongkai build --shard)
+
+if TYPE_CHECKING:
+    from gongkai.pdf.writer import Writer
 
 PDF_FOLDER = "pdf"
 FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", str(Path.home() / ".fonts"))
@@ -129,7 +133,9 @@ def plan(catalog: Catalog, renderer: PrintRenderer, only: set | None = None, sha
     made (a template error, Markdown nested too deep) becomes a job that has already failed,
     and so does its volume: one page never stops the planning of the others."""
     fonts = fonts_fingerprint()
-    jobs, groups, failed = [], {}, {}
+    jobs: list = []
+    groups: dict[tuple, list[Entry]] = {}
+    failed: dict = {}
     for entry in catalog.entries:
         groups.setdefault((entry.report.year, entry.department_slug), []).append(entry)
         if only is not None and entry.page.data not in only:
@@ -227,7 +233,7 @@ def _attachments(entry: Entry, prefix: str = "") -> list:
 
 # ---- running ------------------------------------------------------------------------
 
-_writer = None  # one per worker process, made by _start_worker
+_writer: Writer | None = None  # one per worker process, made by _start_worker
 
 CRASHED = "生成 PDF 的工作进程意外退出（页面可能过大或结构过于复杂）"
 
@@ -248,6 +254,7 @@ def _render(job: Job, root: str, out: str, cache: str | None) -> tuple:
 
     started = time.perf_counter()
     try:
+        assert _writer is not None, "the worker was started without its writer"
         rendered = _writer.render(job.html, Path(root), Path(root) / job.base, job.attachments, job.date)
     except RenderError as exc:
         return str(exc), time.perf_counter() - started

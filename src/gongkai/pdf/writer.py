@@ -101,7 +101,8 @@ class Writer:
             depth = nesting_depth(document.etree_element)
             if depth > MAX_DEPTH:
                 raise RenderError(
-                    f"页面结构嵌套过深：元素最深嵌套 {depth} 层，超过上限 {MAX_DEPTH} 层（如多层嵌套的列表或表格）；请减少嵌套层数"
+                    f"页面结构嵌套过深：元素最深嵌套 {depth} 层，超过上限 {MAX_DEPTH} 层"
+                    "（如多层嵌套的列表或表格）；请减少嵌套层数"
                 )
             pdf = document.write_pdf(
                 pdf_variant=VARIANT,

@@ -90,7 +90,8 @@ def check_weights(sr: ScoredReport, policy: Policy) -> list[Problem]:
             found.append(
                 Place(sr.file, node.line, (*path, "分值")).problem(
                     "WEIGHT_SUM",
-                    f"“{'/'.join(node.path)}”分值为 {plain(node.node.weight)}，下级（{names}）分值之和为 {plain(children)}",
+                    f"“{'/'.join(node.path)}”分值为 {plain(node.node.weight)}，"
+                    f"下级（{names}）分值之和为 {plain(children)}",
                     plain(node.node.weight),
                     plain(children),
                 )
@@ -111,7 +112,8 @@ def check_weights(sr: ScoredReport, policy: Policy) -> list[Problem]:
                 found.append(
                     Place(sr.file, goal.line, (GOALS, goal.name, "分值")).problem(
                         "WEIGHT_SUM",
-                        f"年度目标“{goal.name}”的分值合计为 {plain(goal.weight)}，规则集规定为 {plain(rules.goals.weight)}",
+                        f"年度目标“{goal.name}”的分值合计为 {plain(goal.weight)}，"
+                        f"规则集规定为 {plain(rules.goals.weight)}",
                         plain(rules.goals.weight),
                         plain(goal.weight),
                     )
@@ -179,7 +181,8 @@ def check_stated_nodes(sr: ScoredReport, policy: Policy) -> list[Problem]:
                     found.append(
                         at(f"{_LEVEL_ZH[depth]}指标个数").problem(
                             "COUNT_MISMATCH",
-                            f"{label}印为含 {stated} 个{_LEVEL_ZH[depth]}指标，数据中有 {levels.get(depth, 0)} 个{note}",
+                            f"{label}印为含 {stated} 个{_LEVEL_ZH[depth]}指标，"
+                            f"数据中有 {levels.get(depth, 0)} 个{note}",
                             levels.get(depth, 0),
                             stated,
                         )
@@ -293,7 +296,7 @@ _COLUMNS = (("initial", "年初预算数"), ("budget", "全年预算数"), ("spe
 def check_funds(sr: ScoredReport, policy: Policy) -> list[Problem]:
     """The funds' 其中 rows add up; not overspent; the printed 执行率, 到位率 and 得分."""
     funds, result = sr.report.funds, sr.funds
-    if funds is None:
+    if funds is None or result is None:  # the scorer scores funds whenever the report has them
         return []
     found = []
     if funds.parts:
@@ -365,7 +368,10 @@ def check_budget_rate_indicator(sr: ScoredReport, policy: Policy) -> list[Proble
         q = parse_quantity(str(node.actual))
         if q is None:
             continue
-        spent = sr.report.funds.spent
+        funds = sr.report.funds
+        assert funds is not None  # the scorer scores funds only when the report has them
+        spent, denominator = funds.spent, result.denominator
+        assert spent is not None and denominator is not None  # the 执行率 divides one by the other
         found += compare_rate(
             Place(sr.file, leaf.line, (*path, "完成值")),
             "BUDGET_RATE_MISMATCH",
@@ -374,7 +380,8 @@ def check_budget_rate_indicator(sr: ScoredReport, policy: Policy) -> list[Proble
             result.rate,
             policy,
             lambda expected: (
-                f"指标“{leaf.name}”的完成值为 {node.actual}，资金执行率 {plain(spent)} ÷ {plain(result.denominator)} = {expected}"
+                f"指标“{leaf.name}”的完成值为 {node.actual}，"
+                f"资金执行率 {plain(spent)} ÷ {plain(denominator)} = {expected}"
             ),
             percent=q.percent,
         )

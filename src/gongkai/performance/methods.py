@@ -114,17 +114,23 @@ def ratio(node, weight: Decimal, p: Params) -> MethodResult:
     inputs = {"指标值": target.text, "完成值": actual.text}
     if p.full_when_met and target.holds(actual.quantity):
         return replace(_met(weight, actual.text, target, inputs), notes=notes)
+    assert target.quantity is not None  # _numeric_target refuses a target without a quantity
     base = target.quantity.value
     if base <= 0:
         raise MethodError("METHOD_INPUT", f"指标值“{node.target}”为 0，无法按比例计分")
     fraction = min(divide(actual.quantity.value, base), ONE)
     score = _score(weight, fraction, p.places)
-    formula = f"{plain(weight)} × ({actual.text} ÷ {target.describe().lstrip('≥>=')}) = {plain(weight)} × {percent(fraction)} = {score}"
+    formula = (
+        f"{plain(weight)} × ({actual.text} ÷ {target.describe().lstrip('≥>=')}) = "
+        f"{plain(weight)} × {percent(fraction)} = {score}"
+    )
     return MethodResult(score, formula, fraction, inputs, notes)
 
 
 def _met(weight, actual_text, target, inputs) -> MethodResult:
-    return MethodResult(weight, f"完成值 {actual_text} 达到指标值 {target.describe()}，得满分 {plain(weight)}", ONE, inputs)
+    return MethodResult(
+        weight, f"完成值 {actual_text} 达到指标值 {target.describe()}，得满分 {plain(weight)}", ONE, inputs
+    )
 
 
 def reverse(node, weight: Decimal, p: Params) -> MethodResult:
@@ -136,6 +142,7 @@ def reverse(node, weight: Decimal, p: Params) -> MethodResult:
     inputs = {"指标值": target.text, "完成值": actual.text, "变体": p.variant}
     if target.holds(actual.quantity):
         return replace(_met(weight, actual.text, target, inputs), notes=notes)
+    assert target.quantity is not None  # _numeric_target refuses a target without a quantity
     t, a = target.quantity.value, actual.quantity.value
     if p.variant == "线性":
         fraction = ZERO if t <= 0 else max(ZERO, divide(2 * t - a, t))
@@ -231,10 +238,14 @@ def deduction(node, weight: Decimal, p: Params) -> MethodResult:
         unit = parse_quantity(d.per_excess)
         if unit is None or unit.value <= 0:
             raise MethodError("METHOD_INPUT", f"“每超出”应为正的数量，实为“{d.per_excess}”")
+        assert target.quantity is not None  # _numeric_target refuses a target without a quantity
         excess = max(ZERO, actual.quantity.value - target.quantity.value)
         times = divide(excess, unit.value)
         score = round_half_up(max(ZERO, weight - times * d.deduct), p.places)
-        formula = f"超出 {plain(excess)}{unit.unit}，{plain(weight)} − {plain(round_half_up(times, 4))} × {plain(d.deduct)} = {score}（扣完为止）"
+        formula = (
+            f"超出 {plain(excess)}{unit.unit}，"
+            f"{plain(weight)} − {plain(round_half_up(times, 4))} × {plain(d.deduct)} = {score}（扣完为止）"
+        )
         return MethodResult(score, formula, None, {"指标值": target.text, "完成值": actual.text})
     raise MethodError("METHOD_INPUT", "“扣分”应写“次数”和“每次”，或“每超出”和“扣”")
 
@@ -245,7 +256,7 @@ def qualitative(node, weight: Decimal, p: Params) -> MethodResult:
         raise MethodError("METHOD_INPUT", "定性计分需要“等级”和“得分”")
     low, high = p.qualitative[node.level]
     lo, hi = round_half_up(weight * low, p.places), round_half_up(weight * high, p.places)
-    notes = ()
+    notes: tuple[tuple[str, str], ...] = ()
     if not lo <= node.score <= hi:
         notes = (
             (
@@ -269,7 +280,8 @@ def schedule(node, weight: Decimal, p: Params) -> MethodResult:
     if p.quarter_weight * 4 + p.average_weight != weight:
         raise MethodError(
             "METHOD_INPUT",
-            f"规则集的季度分值 4 × {plain(p.quarter_weight)} 加平均分值 {plain(p.average_weight)} 不等于指标分值 {plain(weight)}",
+            f"规则集的季度分值 4 × {plain(p.quarter_weight)} 加平均分值 {plain(p.average_weight)} "
+            f"不等于指标分值 {plain(weight)}",
         )
     progress = []
     for text in node.quarters:

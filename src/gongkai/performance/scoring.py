@@ -166,7 +166,7 @@ class _Scorer:
         missing = [c for c in parent.children or () if c.weight is None and c.is_leaf]
         if self.rules.weight_split != "平均" or parent_weight is None or not missing:
             return {}
-        given = sum((c.weight for c in parent.children if c.weight is not None), ZERO)
+        given = sum((c.weight for c in parent.children or () if c.weight is not None), ZERO)
         left = max(parent_weight - given, ZERO)
         share = divide(left, Decimal(len(missing)))
         floors = [share.to_integral_value(rounding="ROUND_FLOOR") for _ in missing]
@@ -180,7 +180,7 @@ class _Scorer:
     def score_node(self, node: Node, path: tuple, derived_weight: Decimal | None) -> Scored:
         here = path + (node.name,)
         if not node.is_leaf:
-            children = self.score_nodes(node.children, here, self.split_weights(node, node.weight))
+            children = self.score_nodes(node.children or [], here, self.split_weights(node, node.weight))
             child_weight = sum((c.weight for c in children), ZERO)
             weight = node.weight if node.weight is not None else child_weight
             score = min(sum((c.score for c in children), ZERO), weight)
@@ -254,7 +254,8 @@ class _Scorer:
                 self.report(
                     "ACTUAL_NOT_MEASURED",
                     node.line,
-                    f"指标“{node.name}”的指标值“{node.target}”是数量，完成值“{node.actual}”却不是，得分 {plain(node.score)} 无法核对",
+                    f"指标“{node.name}”的指标值“{node.target}”是数量，"
+                    f"完成值“{node.actual}”却不是，得分 {plain(node.score)} 无法核对",
                     path=self.where(path, "完成值"),
                 )
             return None
@@ -314,6 +315,7 @@ class _Scorer:
         if rules.rate_places is not None:
             used = round_half_up(used, rules.rate_places)
         score = round_half_up(weight * used, self.rules.places)
+        assert funds.spent is not None and denominator is not None  # the rate divides one by the other
         shown = plain(used) if rules.rate_places is not None else f"{plain(round_half_up(used * 100, 2))}%"
         formula = f"执行率 = {plain(funds.spent)} ÷ {plain(denominator)}（{what}）；{plain(weight)} × {shown} = {score}"
         return FundsResult(rate, used, weight, score, arrival, formula, funds.line, denominator, what)

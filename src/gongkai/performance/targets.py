@@ -57,6 +57,7 @@ class Target:
     text: str
 
     def holds(self, actual: Quantity) -> bool:
+        assert self.quantity is not None, "a qualitative target has no quantity to compare"
         return compare(actual.value, self.op, self.quantity.value)
 
     def describe(self) -> str:
@@ -84,7 +85,9 @@ def compare(left: Decimal, op: str, right: Decimal) -> bool:
 
 def text_of(value) -> str:
     if isinstance(value, Decimal):
-        return plain(value) if value == value.to_integral_value() and value.as_tuple().exponent >= 0 else f"{value:f}"
+        exponent = value.as_tuple().exponent  # an int, or "n"/"N"/"F" for NaN and infinity
+        whole = value == value.to_integral_value() and isinstance(exponent, int) and exponent >= 0
+        return plain(value) if whole else f"{value:f}"
     return str(value).strip()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -166,7 +167,7 @@ class Spec(NamedTuple):
         return f"{self.kind}:{self.args!r}"
 
 
-DRAWERS = {"score_rates": score_rates, "funds": funds, "quarterly": quarterly}
+DRAWERS: dict[str, Callable[..., str | None]] = {"score_rates": score_rates, "funds": funds, "quarterly": quarterly}
 
 
 def draw(spec: Spec, cache: dict | None = None) -> str | None:

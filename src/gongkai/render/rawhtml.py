@@ -304,7 +304,10 @@ class _Audit(HTMLParser):
             for reserved in _reserved_names(tag, name, value):
                 key = f"id “{reserved}”"
                 if key not in self.removed:
-                    what = f"id “{reserved}”以“__”开头，这样的 id 留给网站主题，已改为“{safe_id(reserved)}”（页内链接随之改动）"
+                    what = (
+                        f"id “{reserved}”以“__”开头，这样的 id 留给网站主题，"
+                        f"已改为“{safe_id(reserved)}”（页内链接随之改动）"
+                    )
                     self.removed[key] = Removal(what, reserved, renamed=True)
 
     def _fetches(self, tag: str, values: dict) -> None:

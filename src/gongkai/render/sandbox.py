@@ -265,10 +265,10 @@ def _log10(value) -> float | None:
 def _check_decimal_multiply(left, right) -> None:
     if not _decimal_operands(left, right):
         return
-    sizes = (_log10(left), _log10(right))
-    if None in sizes:  # a zero: the product is zero
+    left_size, right_size = _log10(left), _log10(right)
+    if left_size is None or right_size is None:  # a zero: the product is zero
         return
-    if abs(sizes[0] + sizes[1]) > MAX_EXPONENT + 1:
+    if abs(left_size + right_size) > MAX_EXPONENT + 1:
         raise Refused(_TOO_LARGE_DECIMAL.format(op="乘法（*）"))
 
 
@@ -397,7 +397,9 @@ class PageCodeGenerator(CodeGenerator):
 
     def _step(self, lineno: int) -> nodes.ExprStmt:
         call = nodes.Call(nodes.EnvironmentAttribute("page_step", lineno=lineno), [], [], None, None, lineno=lineno)
-        return nodes.ExprStmt(call, lineno=lineno).set_environment(self.environment)
+        statement = nodes.ExprStmt(call, lineno=lineno)
+        statement.set_environment(self.environment)
+        return statement
 
     def visit_Concat(self, node: nodes.Concat, frame) -> None:
         if frame.eval_ctx.volatile:
@@ -468,7 +470,8 @@ class PageEnvironment(ImmutableSandboxedEnvironment):
         )
         self.globals.clear()
         self.filters = page_filters(source.filters)
-        self.concat = _capped_concat
+        # jinja2 declares ``concat`` as a method; the sandbox replaces it per instance on purpose.
+        self.concat = _capped_concat  # type: ignore[method-assign]
 
     # -- attributes --
     def is_safe_attribute(self, obj, attr: str, value) -> bool:

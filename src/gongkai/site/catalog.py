@@ -90,7 +90,7 @@ class Catalog:
 
     def departments(self) -> list:
         """(slug, name) pairs, by name."""
-        seen = {}
+        seen: dict[str, str] = {}
         for e in self.entries:
             seen.setdefault(e.department_slug, e.report.department)
         return sorted(seen.items(), key=lambda item: item[1])
@@ -99,7 +99,9 @@ class Catalog:
         return sorted((e for e in self.entries if e.report.year == year), key=_order)
 
     def of_department(self, slug: str) -> list:
-        return sorted((e for e in self.entries if e.department_slug == slug), key=lambda e: (-e.report.year, *_order(e)))
+        return sorted(
+            (e for e in self.entries if e.department_slug == slug), key=lambda e: (-e.report.year, *_order(e))
+        )
 
     @property
     def failed(self) -> bool:
@@ -132,7 +134,11 @@ def report_pages(project: Path, docs: Path, data: Path) -> tuple[list, list]:
         target = str(meta[DATA_KEY])
         path = project / target
         if "\0" in target or not inside(project, path) or safe_file(project, path) is not None:
-            problems.append(problem("PAGE_DATA", display, 2, f"页面头部的“数据: {target}”找不到（路径相对于项目根目录，应在项目内）"))
+            problems.append(problem(
+                "PAGE_DATA", display, 2,
+                f"页面头部的“数据: {target}”找不到"
+                "（路径相对于项目根目录，应在项目内）",
+            ))
             continue
         rel = path.resolve().relative_to(project.resolve()).as_posix()
         named.add(rel)
@@ -160,11 +166,11 @@ def build(project: Project, downloads: tuple = ALL_DOWNLOADS) -> Catalog:
     catalog = Catalog(problems=problems)
     calls = [(str(root / p.data), p.data, wanted_charts(p, docs, root), downloads, project) for p in pages]
     prepared = map_jobs(prepare, calls)
-    for page, (result, charts, downloads) in zip(pages, prepared):
+    for page, (result, charts, made) in zip(pages, prepared, strict=False):
         catalog.problems += result.problems
         catalog.charts.update(charts)
         if result.scored is not None:
-            catalog.entries.append(Entry(page, result, downloads, project.kinds.of(result.scored)))
+            catalog.entries.append(Entry(page, result, made, project.kinds.of(result.scored)))
     return catalog
 
 
@@ -184,7 +190,9 @@ def wanted_charts(page: Page, docs: Path, root: Path) -> tuple:
     return tuple(kind for kind, call in CHART_CALLS.items() if call in text)
 
 
-def prepare(path: str, display: str, charts: tuple = (), downloads: tuple = ALL_DOWNLOADS, project: Project | None = None) -> tuple:
+def prepare(
+    path: str, display: str, charts: tuple = (), downloads: tuple = ALL_DOWNLOADS, project: Project | None = None
+) -> tuple:
     """Everything about one report that does not need the page: its result and problems, the
     SVG of the charts its page shows, and its open-data files (as its kind makes them). Runs in
     worker processes on large sites. The YAML download is read through the guarded open.

@@ -147,7 +147,8 @@ def load_site(root: str | os.PathLike, command: str = "build", **options) -> Sit
     if errors:
         raise ConfigurationError("gongkai 插件的选项有误：" + "；".join(f"{key}: {message}" for key, message in errors))
     if config is None:
-        project = Project.load(root, docs_dir="docs", data_dir=settings.config.data_dir, pdf=pdf_wanted(settings.config.pdf, command),
+        project = Project.load(root, docs_dir="docs", data_dir=settings.config.data_dir,
+                               pdf=pdf_wanted(settings.config.pdf, command),
                                shard=settings.config.shard, pdf_cache_dir=settings.config.pdf_cache_dir)
     else:
         project = settings.load_project(config, command)

@@ -48,7 +48,9 @@ SEARCH_WORDS = ("exclude",)
 
 
 def _data(value) -> str | None:
-    return None if isinstance(value, str) and value.strip() else "应为数据文件的路径（相对于项目根目录），如 data/2021/部门/a01.yaml"
+    return None if isinstance(value, str) and value.strip() else (
+        "应为数据文件的路径（相对于项目根目录），如 data/2021/部门/a01.yaml"
+    )
 
 
 def _switch(value) -> str | None:
@@ -125,11 +127,16 @@ def check_text(text: str, display: str) -> PageHead:
     loaded = load_text(match.group(1) or "", display)
     if loaded.problems:
         found = {(p.line + 1 if p.line else 1, p.message): None for p in loaded.problems}  # once per line
-        return PageHead(body_line=body_line, problems=[problem("PAGE_FRONT_MATTER", display, line, message) for line, message in found])
+        return PageHead(
+            body_line=body_line,
+            problems=[problem("PAGE_FRONT_MATTER", display, line, message) for line, message in found],
+        )
     if loaded.value is None:
         return PageHead(body_line=body_line)
     if not isinstance(loaded.value, dict):
-        return PageHead(body_line=body_line, problems=[problem("PAGE_FRONT_MATTER", display, 2, "页面头部信息（--- 之间）应为“键: 值”的形式")])
+        return PageHead(body_line=body_line, problems=[
+            problem("PAGE_FRONT_MATTER", display, 2, "页面头部信息（--- 之间）应为“键: 值”的形式")
+        ])
     problems = []
     for key, value in loaded.value.items():
         line = (loaded.line((key,)) or 1) + 1
@@ -140,8 +147,8 @@ def check_text(text: str, display: str) -> PageHead:
                 f"页面头部信息不能有“{key}”：只能写 {'、'.join(KEYS)}（其他键会被网站主题原样写进网页）",
                 expected="、".join(KEYS), found=key,
             ))
-        elif (why := check(value)) is not None:
-            problems.append(problem("PAGE_FRONT_MATTER", display, line, f"页面头部信息“{key}”{why}"))
+        elif (reason := check(value)) is not None:
+            problems.append(problem("PAGE_FRONT_MATTER", display, line, f"页面头部信息“{key}”{reason}"))
     return PageHead(loaded.value, body_line, problems)
 
 

@@ -15,9 +15,9 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
-from gongkai.site.catalog import Catalog, Entry, page_url, relative_url
 from gongkai.engine.decimals import ZERO, divide
 from gongkai.engine.paths import read_bytes_inside
+from gongkai.site.catalog import Catalog, Entry, page_url, relative_url
 
 YEARS = "years"
 DEPARTMENTS = "departments"
@@ -71,13 +71,20 @@ def download_uris(entry: Entry) -> dict:
 
 def _made(entry: Entry, name: str) -> bytes:
     """An open-data file of a report: made by the catalog, else by its kind now."""
-    return entry.downloads.get(name) or entry.kind.downloads(entry.scored, (name,))[name]
+    made = entry.downloads.get(name)
+    if made:
+        return made
+    assert entry.kind is not None  # every catalog entry has the kind that evaluated it
+    return entry.kind.downloads(entry.scored, (name,))[name]
 
 
 def open_data(entry: Entry, project: Path) -> list:
     uris = download_uris(entry)
     files = [
-        Generated(uris["yaml"], entry.downloads.get("yaml") or read_bytes_inside(project, project / entry.page.data, entry.page.data)),
+        Generated(
+            uris["yaml"],
+            entry.downloads.get("yaml") or read_bytes_inside(project, project / entry.page.data, entry.page.data),
+        ),
         Generated(uris["json"], _made(entry, "json")),
         Generated(uris["csv"], _made(entry, "csv")),
     ]
@@ -133,23 +140,34 @@ class SitePages:
 
     def _page(self, template: str, src_uri: str, **values) -> Generated:
         here = page_url(src_uri)
-        text = self.markdown.get_template(template).render(here=here, link=lambda url: relative_url(here, url), **values)
+        text = self.markdown.get_template(template).render(
+            here=here, link=lambda url: relative_url(here, url), **values
+        )
         return Generated(src_uri, text)
 
     def year(self, year: int) -> Generated:
         uri = year_uri(year)
         entries = self.catalog.of_year(year)
-        return self._page("pages/year.md", uri, year=year, stats=_stats(entries), table=self.table(entries, page_url(uri), ("department", "name", "kind", "total", "grade")))
+        return self._page(
+            "pages/year.md", uri, year=year, stats=_stats(entries),
+            table=self.table(entries, page_url(uri), ("department", "name", "kind", "total", "grade")),
+        )
 
     def department(self, slug: str, name: str) -> Generated:
         uri = department_uri(slug)
         entries = self.catalog.of_department(slug)
-        return self._page("pages/department.md", uri, name=name, stats=_stats(entries), table=self.table(entries, page_url(uri), ("year", "name", "kind", "total", "grade")))
+        return self._page(
+            "pages/department.md", uri, name=name, stats=_stats(entries),
+            table=self.table(entries, page_url(uri), ("year", "name", "kind", "total", "grade")),
+        )
 
     def overview(self) -> Generated:
         entries = sorted(self.catalog.entries, key=lambda e: (-e.report.year, e.report.department, e.page.src_uri))
         here = page_url(OVERVIEW)
-        years = [(y, _md_link(posixpath.relpath(year_uri(y), posixpath.dirname(OVERVIEW))), _stats(self.catalog.of_year(y))) for y in self.catalog.years()]
+        years = [
+            (y, _md_link(posixpath.relpath(year_uri(y), posixpath.dirname(OVERVIEW))), _stats(self.catalog.of_year(y)))
+            for y in self.catalog.years()
+        ]
         return self._page(
             "pages/overview.md",
             OVERVIEW,
@@ -161,10 +179,15 @@ class SitePages:
     def listing(self) -> list:
         """The 按年度 and 按部门 section pages: one line per year or department."""
         years = [
-            (f"{y} 年度", _md_link(posixpath.relpath(year_uri(y), YEARS)), _stats(self.catalog.of_year(y))) for y in self.catalog.years()
+            (f"{y} 年度", _md_link(posixpath.relpath(year_uri(y), YEARS)), _stats(self.catalog.of_year(y)))
+            for y in self.catalog.years()
         ]
         departments = [
-            (name, _md_link(posixpath.relpath(department_uri(slug), DEPARTMENTS)), _stats(self.catalog.of_department(slug)))
+            (
+                name,
+                _md_link(posixpath.relpath(department_uri(slug), DEPARTMENTS)),
+                _stats(self.catalog.of_department(slug)),
+            )
             for slug, name in self.catalog.departments()
         ]
         return [
@@ -174,6 +197,7 @@ class SitePages:
 
     def report(self, entry: Entry) -> Generated:
         """A page for a data file that has no hand-written page."""
+        assert entry.kind is not None  # every catalog entry has the kind that evaluated it
         text = self.markdown.get_template(entry.kind.page_template).render(data=entry.page.data)
         return Generated(entry.page.src_uri, text)
 
@@ -188,12 +212,16 @@ class SitePages:
 
     def nav(self) -> list:
         """Navigation sections for the reports: by year (then department), by department, overview."""
-        by_year = []
+        by_year: list[str | dict] = []
         for year in self.catalog.years():
             departments: dict = {}
             for e in self.catalog.of_year(year):
-                departments.setdefault(safe_title(e.report.department), []).append({safe_title(e.report.name): e.page.src_uri})
+                departments.setdefault(safe_title(e.report.department), []).append(
+                    {safe_title(e.report.name): e.page.src_uri}
+                )
             by_year.append({f"{year} 年度": [year_uri(year)] + [{dep: items} for dep, items in departments.items()]})
         by_year.insert(0, f"{YEARS}/index.md")
-        by_department = [f"{DEPARTMENTS}/index.md"] + [{safe_title(name): department_uri(slug)} for slug, name in self.catalog.departments()]
+        by_department = [f"{DEPARTMENTS}/index.md"] + [
+            {safe_title(name): department_uri(slug)} for slug, name in self.catalog.departments()
+        ]
         return [{"总览": OVERVIEW}, {"按年度": by_year}, {"按部门": by_department}]

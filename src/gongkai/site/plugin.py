@@ -33,9 +33,9 @@ from gongkai.render.page import Compiled, PageError, Stash, page_problem, render
 from gongkai.render.report_view import Links
 from gongkai.render.views import view_for
 from gongkai.site import catalog as catalog_module
-from gongkai.site.catalog import Catalog, relative_url
 from gongkai.site import frontmatter, published
-from gongkai.site.config import PDF_SWITCH, GongkaiConfig, GongkaiSettings, find_plugin, markdown_settings  # noqa: F401
+from gongkai.site.catalog import Catalog, relative_url
+from gongkai.site.config import PDF_SWITCH, GongkaiConfig, GongkaiSettings, find_plugin, markdown_settings
 from gongkai.site.pages import STYLESHEET, SitePages, download_names, page_url, safe_title
 from gongkai.site.search_terms import SearchTerms
 
@@ -43,7 +43,7 @@ log = logging.getLogger("mkdocs.plugins.gongkai")
 
 TEMPLATE_KEY = frontmatter.TEMPLATE_KEY
 
-__all__ = ["GongkaiConfig", "GongkaiPlugin", "SiteBuild", "build_site", "BuildFailed", "PDF_SWITCH"]
+__all__ = ["PDF_SWITCH", "BuildFailed", "GongkaiConfig", "GongkaiPlugin", "SiteBuild", "build_site"]
 
 
 class GongkaiPlugin(GongkaiSettings):
@@ -58,7 +58,7 @@ class GongkaiPlugin(GongkaiSettings):
         self.shim = False  # True for the instance of hooks/gongkai_hooks.py
 
     @classmethod
-    def for_hooks(cls) -> "GongkaiPlugin":
+    def for_hooks(cls) -> GongkaiPlugin:
         """The instance behind ``hooks/gongkai_hooks.py``: default options (a hooks entry has
         none), reset after every command (``gongkai build`` sets its own for one build)."""
         plugin = cls()
@@ -161,14 +161,16 @@ class TerminalFilter(logging.Filter):
             return True
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 — a malformed record is still printed, cleaned
+        except Exception:
             message = f"{record.msg} {record.args}"
         record.msg, record.args = terminal_lines(message), ()
         if record.exc_info and not record.exc_text:
-            record.exc_text = "\n".join(terminal_text(line) for line in logging.Formatter().formatException(record.exc_info).split("\n"))
+            record.exc_text = "\n".join(
+                terminal_text(line) for line in logging.Formatter().formatException(record.exc_info).split("\n")
+            )
         if record.stack_info:
             record.stack_info = "\n".join(terminal_text(line) for line in record.stack_info.split("\n"))
-        record._gongkai_clean = True  # type: ignore[attr-defined]
+        record._gongkai_clean = True
         return True
 
 
@@ -225,7 +227,10 @@ class SiteBuild:
         problems = self.refused + project_problems(self.root, self.docs)
         if problems:
             log_problems(problems, self.preview)
-            raise PluginError(f"{len(problems)} 个文件指向项目之外或不是普通文件，未生成网站；请删除或改为项目内的普通文件（gongkai check 也会列出）。")
+            raise PluginError(
+                f"{len(problems)} 个文件指向项目之外或不是普通文件，未生成网站；"
+                "请删除或改为项目内的普通文件（gongkai check 也会列出）。"
+            )
 
     def _drop_refused(self, files: Files, config) -> None:
         """Second line of defence: no file of the docs folder that resolves outside the
@@ -268,7 +273,10 @@ class SiteBuild:
         clashes = published.collisions(kept, [(f.src_uri, f.dest_uri) for f in made])
         log_problems(clashes, self.preview)
         if has_errors(refused + clashes):
-            raise PluginError(f"{len(refused) + len(clashes)} 个文件不能发布到网站（见上），未生成网站；请删除、改名或改用允许的格式。")
+            raise PluginError(
+                f"{len(refused) + len(clashes)} 个文件不能发布到网站（见上），未生成网站；"
+                "请删除、改名或改用允许的格式。"
+            )
         for file in made:
             files.append(file)
         if config.nav is not None:
@@ -285,7 +293,9 @@ class SiteBuild:
                 continue  # generated, or from the theme
             if file.inclusion == InclusionLevel.EXCLUDED:
                 continue  # exclude_docs (dot files, templates/): never copied, not even by serve
-            found[file.src_uri] = published.Source(file.src_uri, file.dest_uri, display_name(self.root, source), file.is_documentation_page())
+            found[file.src_uri] = published.Source(
+                file.src_uri, file.dest_uri, display_name(self.root, source), file.is_documentation_page()
+            )
         return found
 
     def _refuse_files(self, files: Files, sources: dict, config) -> list:
@@ -296,7 +306,9 @@ class SiteBuild:
             found = published.refused_type(source) or published.refused_place(source, config.theme.dirs)
             if found is not None:
                 problems.append(found)
-                files.remove(files.get_file_from_path(src_uri))
+                file = files.get_file_from_path(src_uri)
+                if file is not None:
+                    files.remove(file)
         return problems
 
     # ---- pages --------------------------------------------------------------------
@@ -338,7 +350,11 @@ class SiteBuild:
             "部门数": len(self.catalog.departments()),
             "年度": self.catalog.years(),
             "报告列表": lambda 年度=None: stash.put(
-                pages.table([e for e in entries if 年度 is None or e.report.year == 年度], here, ("year", "department", "name", "total", "grade"))
+                pages.table(
+                    [e for e in entries if 年度 is None or e.report.year == 年度],
+                    here,
+                    ("year", "department", "name", "total", "grade"),
+                )
             ),
             "链接": lambda url: catalog_module.relative_url(here, url),
         }
@@ -349,7 +365,9 @@ class SiteBuild:
         if page.title:
             page.title = safe_title(page.title)
         if not page.file.generated_by:  # a contributor's page: its raw HTML is cleaned (rawhtml)
-            html, problems = rawhtml.clean_page(html, _display(page, self.root), rawhtml.page_folder(page.url), page.file.abs_src_path)
+            html, problems = rawhtml.clean_page(
+                html, _display(page, self.root), rawhtml.page_folder(page.url), page.file.abs_src_path
+            )
             log_problems(problems, self.preview)
         stash = self.stashes.get(page.file.src_uri)
         return stash.search_view(html) if stash else html
@@ -386,13 +404,18 @@ class SiteBuild:
         settings = self.project.settings
         if not settings.pdf or not self.catalog.entries:
             return
-        renderer = PrintRenderer.for_catalog(self.project, self.catalog, self.html_env, self.markdown_env, self.markdown, config.site_url)
+        renderer = PrintRenderer.for_catalog(
+            self.project, self.catalog, self.html_env, self.markdown_env, self.markdown, config.site_url
+        )
         site = Path(config.site_dir).resolve()
         cache = settings.pdf_cache_dir if settings.pdf_cache_dir is not None else None
         outcomes = build_pdfs(self.catalog, renderer, site, site / PDF_FOLDER, cache, shard=settings.shard)
         failed = [o for o in outcomes if o.error]
         made = sum(1 for o in outcomes if o.made and not o.error)
-        log.info(f"PDF：{len(outcomes)} 个，新生成 {made} 个，取自缓存 {len(outcomes) - made - len(failed)} 个，失败 {len(failed)} 个")
+        log.info(
+            f"PDF：{len(outcomes)} 个，新生成 {made} 个，"
+            f"取自缓存 {len(outcomes) - made - len(failed)} 个，失败 {len(failed)} 个"
+        )
         for outcome in failed:  # each names its page: content/…/x.md: PDF 未生成（…pdf）：why
             log.error(outcome.message)
         if failed:
@@ -420,7 +443,7 @@ def _watch_without_following_links(server) -> None:
             return
         watched = dict(server._watched_paths)
         server.observer = PollingObserverVFS(os.lstat, os.scandir, polling_interval=getattr(old, "timeout", 0.5))
-        for path, watch in list(server._watch_refs.items()):
+        for _path, watch in list(server._watch_refs.items()):
             old.unschedule(watch)
         server._watched_paths.clear()
         server._watch_refs.clear()
@@ -496,19 +519,24 @@ def log_problems(problems: list, preview: bool = False) -> None:
         elif p.severity == INFO:
             log.info(p.human())
     if previewed:
-        log.info(f"预览：以上 {previewed} 个警告不中断 mkdocs serve，并显示在页面顶部；mkdocs build --strict 和 gongkai build 会因此失败。")
+        log.info(
+            f"预览：以上 {previewed} 个警告不中断 mkdocs serve，并显示在页面顶部；"
+            "mkdocs build --strict 和 gongkai build 会因此失败。"
+        )
 
 
 def _preview_warning(message: str) -> int:
     if not log.isEnabledFor(PREVIEW_WARNING):
         return 0
-    record = log.makeRecord(log.name, PREVIEW_WARNING, __file__, 0, message, None, None)
+    record = log.makeRecord(log.name, PREVIEW_WARNING, __file__, 0, message, (), None)
     record.levelname = logging.getLevelName(logging.WARNING)  # shown (and coloured) as a warning
     log.handle(record)
     return 1
 
 
-def build_site(project: Path, site_dir: Path, pdfs: bool = True, shard: tuple | None = None, strict: bool = True) -> None:
+def build_site(
+    project: Path, site_dir: Path, pdfs: bool = True, shard: tuple | None = None, strict: bool = True
+) -> None:
     """``gongkai build``: build into a new folder beside ``site_dir`` and swap it in only when
     the build succeeded, so an error, a full disk or an interruption leaves the previous site
     intact. ``pdfs`` and ``shard`` are set on the gongkai plugin of the loaded configuration.
@@ -533,7 +561,10 @@ def build_site(project: Path, site_dir: Path, pdfs: bool = True, shard: tuple | 
         config = load_config(str(project / "mkdocs.yml"), site_dir=str(staging), strict=strict)
         plugin = find_plugin(config)
         if plugin is None:
-            raise BuildFailed("mkdocs.yml 没有启用 gongkai：请在 plugins 下加入 gongkai（或在 hooks 下列出 hooks/gongkai_hooks.py）")
+            raise BuildFailed(
+                "mkdocs.yml 没有启用 gongkai："
+                "请在 plugins 下加入 gongkai（或在 hooks 下列出 hooks/gongkai_hooks.py）"
+            )
         plugin.config.pdf = pdfs
         plugin.config.shard = shard
         config.plugins.on_startup(command="build", dirty=False)
@@ -543,7 +574,9 @@ def build_site(project: Path, site_dir: Path, pdfs: bool = True, shard: tuple | 
             config.plugins.on_shutdown()
     except (MkDocsException, OSError, KeyboardInterrupt) as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise BuildFailed(terminal_text(f"网站未生成（{type(exc).__name__}：{exc}）；原有的 {site_dir.name}/ 保持不变")) from None
+        raise BuildFailed(
+            terminal_text(f"网站未生成（{type(exc).__name__}：{exc}）；原有的 {site_dir.name}/ 保持不变")
+        ) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

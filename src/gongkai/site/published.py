@@ -86,14 +86,16 @@ def refused_place(source: Source, theme_dirs: list) -> Problem | None:
         if os.path.isfile(os.path.join(folder, *source.src_uri.split("/"))):
             return problem(
                 "SITE_FILE", source.display, None,
-                f"与网站主题的文件 {source.src_uri} 同名，会替换主题的文件（每个页面都会加载主题的文件；它们由维护者管理）；请改名或移到其他文件夹",
+                f"与网站主题的文件 {source.src_uri} 同名，会替换主题的文件"
+                "（每个页面都会加载主题的文件；它们由维护者管理）；请改名或移到其他文件夹",
             )
     dest = _key(source.dest_uri)
     for folder in RESERVED_FOLDERS:
         if dest.startswith(folder):
             return problem(
                 "SITE_FILE", source.display, None,
-                f"网站的 {folder} 文件夹留给主题和 gongkai 生成的文件（{'、'.join(RESERVED_FOLDERS)}）；请移到其他文件夹",
+                f"网站的 {folder} 文件夹留给主题和 gongkai 生成的文件"
+                f"（{'、'.join(RESERVED_FOLDERS)}）；请移到其他文件夹",
             )
     if dest in RESERVED_FILES:
         return problem("SITE_FILE", source.display, None, f"网站的 {source.dest_uri} 由主题生成；请改名")
@@ -119,7 +121,10 @@ def collisions(sources: list, generated: list) -> list:
         address = _address(source.dest_uri)
         if key in made:
             what = "页面" if made[key].endswith(".md") else "文件"
-            why = f"网站上的这个地址（{address}）是 gongkai 生成的{what}（如报告的下载文件、索引页面），这个文件会替换它；请改名或移到其他文件夹"
+            why = (
+                f"网站上的这个地址（{address}）是 gongkai 生成的{what}"
+                "（如报告的下载文件、索引页面），这个文件会替换它；请改名或移到其他文件夹"
+            )
         elif key in taken:
             why = f"与 {taken[key]} 是网站上的同一地址（{address}），其中一个会替换另一个；请改名其中一个"
         else:

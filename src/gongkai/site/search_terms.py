@@ -36,10 +36,10 @@ class SearchTerms:
 
         current = {name: words(content) for name, content in terms}
         keep = set().union(*current.values()) if current else set()
-        for name, old in self.loaded.items():
+        for _name, old in self.loaded.items():
             for word in old - keep:
                 jieba.del_word(word)
-        for name, content in terms:
+        for _name, content in terms:
             jieba.load_userdict(io.BytesIO(content))
         self.loaded = current
         return [name for name, _ in terms]
