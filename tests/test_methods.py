@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import codes
+from conftest import ROOT, codes
 
 pytestmark = pytest.mark.engine  # needs neither MkDocs nor WeasyPrint
 
@@ -178,3 +178,22 @@ def test_weight_split_gives_whole_points(doc):
     weights = [leaf.weight for leaf in result.scored.goals[0].tree[0].children]
     assert weights == [4, 3, 3]
     assert result.scored.goals[0].tree[0].score == Decimal("8.50")
+
+
+def test_ruleset_places_out_of_range_is_a_located_problem(tmp_path):
+    """A ruleset asking for 40 decimal places is refused where it is written, not an internal error."""
+    from click.testing import CliRunner
+
+    from gongkai.cli import main
+
+    rules = (ROOT / "src" / "gongkai" / "rulesets" / "self-eval-10-90.yaml").read_text(encoding="utf-8")
+    (tmp_path / "data" / "rulesets").mkdir(parents=True)
+    (tmp_path / "data" / "rulesets" / "x.yaml").write_text(
+        rules.replace("名称: 自评表10加90", "名称: 宽", 1).replace("\n小数位: 2\n", "\n小数位: 40\n", 1),
+        encoding="utf-8",
+    )
+    report = (ROOT / "data" / "2021" / "shenzhen-gsl" / "a02.yaml").read_text(encoding="utf-8")
+    (tmp_path / "data" / "a.yaml").write_text(report.replace("规则: 自评表10加90", "规则: 宽", 1), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "data")])
+    assert result.exit_code == 1
+    assert "x.yaml:9: RULESET_INVALID" in result.output and "INTERNAL_ERROR" not in result.output

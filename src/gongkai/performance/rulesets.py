@@ -44,7 +44,9 @@ class ScheduleRules(Record):
 
 class FundsRules(Record):
     weight: Num | None = Field(None, alias="分值", description="执行率的分值；不写则资金不计分")
-    rate_places: int | None = Field(None, alias="执行率小数位", description="计分前执行率（小数形式）保留的位数")
+    rate_places: int | None = Field(
+        None, alias="执行率小数位", ge=0, le=10, description="计分前执行率（小数形式）保留的位数（0 到 10）"
+    )
     denominator: Literal["全年预算数", "到位数"] = Field("全年预算数", alias="执行率分母")
 
 
@@ -64,7 +66,7 @@ class MethodRule(Record):
 
 class GoalRules(Record):
     weight: Num = Field(alias="分值", description="每个年度目标的满分")
-    places: int = Field(2, alias="小数位", description="平均后保留的小数位")
+    places: int = Field(2, alias="小数位", ge=0, le=10, description="平均后保留的小数位（0 到 10）")
     not_done: Literal["计零分", "不计入"] = Field("计零分", alias="未开展")
 
 
@@ -73,7 +75,7 @@ class Ruleset(Record):
     description: Text | None = Field(None, alias="说明")
     kinds: list[Literal[KINDS]] = Field(default_factory=lambda: list(KINDS), alias="适用类型")  # type: ignore[valid-type]
     total: Num = Field(Decimal(100), alias="总分")
-    places: int = Field(2, alias="小数位", description="计算得分保留的小数位")
+    places: int = Field(2, alias="小数位", ge=0, le=10, description="计算得分保留的小数位（0 到 10）")
     grades: list[Grade] = Field(alias="等级")
     not_applicable: Literal["满分", "折算", "零分"] = Field("满分", alias="不适用")
     empty: Literal["零分", "满分"] = Field("零分", alias="空指标", description="未填写三级指标的节点如何计分")
