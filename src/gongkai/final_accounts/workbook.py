@@ -620,18 +620,8 @@ def _read_book(data: bytes, reader: _Reader) -> tuple:
     printed: dict[str, dict] = {}
     meta: dict[str, str] = {}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        try:
-            book = load_workbook(io.BytesIO(data), data_only=True, read_only=True, keep_links=False)
-        except Exception as exc:
-            reader.problems.append(
-                problem(
-                    "XLSX_UNREADABLE",
-                    file,
-                    None,
-                    f"无法读取 Excel 文件（{type(exc).__name__}）：请确认是 .xlsx 格式且未损坏",
-                )
-            )
-            return printed, meta
+        # a workbook openpyxl cannot open raises here; read() reports it as XLSX_UNREADABLE
+        book = load_workbook(io.BytesIO(data), data_only=True, read_only=True, keep_links=False)
         try:
             sheets = book.worksheets
             if len(sheets) > MAX_SHEETS:
