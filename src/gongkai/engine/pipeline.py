@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from gongkai.engine.basis import as_findings, basis_of
 from gongkai.engine.kinds import Evaluated, Source
 from gongkai.engine.paths import inspect_tree, project_of
 from gongkai.engine.problems import CODES, ERROR, INFO, WARNING, problem
@@ -93,7 +94,8 @@ def _evaluate(load, source: Source, project: Project) -> Result:
     problems = list(problems) + list(evaluation.problems)
     if evaluation.result is None:
         return Result(display, None, _sorted(problems), timings)
-    problems = _sorted(acknowledge(problems, record, display))
+    basis = basis_of(record, project.settings.basis)
+    problems = _sorted(as_findings(acknowledge(problems, record, display), basis))
     evaluation.result.problems = problems
     return Result(display, evaluation.result, problems, timings)
 

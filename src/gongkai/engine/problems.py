@@ -8,8 +8,9 @@ from types import MappingProxyType
 ERROR = "error"
 WARNING = "warning"
 INFO = "info"
+FINDING = "finding"  # an inconsistency of a filed document, reported in its 核对说明 (see gongkai.engine.basis)
 
-SEVERITY_ZH = MappingProxyType({ERROR: "错误", WARNING: "警告", INFO: "提示"})
+SEVERITY_ZH = MappingProxyType({ERROR: "错误", WARNING: "警告", INFO: "提示", FINDING: "核对"})
 
 # code -> (severity, short Chinese title). Every code is documented in content/guide/checks.md
 # (a test walks this table and the page).
@@ -191,12 +192,13 @@ def problem(
 
 
 def has_errors(problems, strict: bool = False) -> bool:
+    """Errors (and, with ``strict``, warnings) fail; a finding about a filed document never does."""
     failing = {ERROR, WARNING} if strict else {ERROR}
     return any(p.severity in failing for p in problems)
 
 
 def summary(problems) -> dict:
-    counts = {ERROR: 0, WARNING: 0, INFO: 0}
+    counts = {ERROR: 0, WARNING: 0, INFO: 0, FINDING: 0}
     for p in problems:
         counts[p.severity] += 1
-    return {"errors": counts[ERROR], "warnings": counts[WARNING], "infos": counts[INFO]}
+    return {"errors": counts[ERROR], "warnings": counts[WARNING], "infos": counts[INFO], "findings": counts[FINDING]}

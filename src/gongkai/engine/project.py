@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import cast
 
+from gongkai.engine.basis import DEFAULT_BASIS
 from gongkai.engine.kinds import KindRegistry, ReportKind
 from gongkai.engine.paths import Refused, TooLarge, docs_dir, project_of, read_bytes_inside
 from gongkai.engine.problems import problem
@@ -56,7 +57,7 @@ class Settings:
     shard: tuple[int, int] | None = None
     strict: bool = False
     pdf_cache_dir: Path | None = None
-    # Room for what comes next: whether pages show the figures as filed or as computed.
+    basis: str = DEFAULT_BASIS  # a report's 口径 when it names none (gongkai.engine.basis)
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class Project:
         shard: tuple[int, int] | None = None,
         strict: bool = False,
         pdf_cache_dir: str | os.PathLike | None = None,
+        basis: str = DEFAULT_BASIS,
         kinds: KindRegistry | None = None,
         rulesets: Mapping | None = None,
     ) -> Project:
@@ -101,6 +103,7 @@ class Project:
             shard=shard,
             strict=strict,
             pdf_cache_dir=_under(root, pdf_cache_dir) if pdf_cache_dir is not None else None,
+            basis=basis,
         )
         terms, problems = _search_terms(root)
         return cls(

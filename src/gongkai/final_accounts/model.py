@@ -147,6 +147,9 @@ class FinalAccounts(Record):
     department: Text = Field(alias="部门")
     name: Text | None = Field(None, alias="名称", description="默认为“××年度部门决算”")
     unit: Literal["万元", "元"] = Field("万元", alias="单位")
+    basis: Literal["编制", "原文", "计算"] | None = Field(
+        None, alias="口径", description="编制：在 gongkai 中编制；原文：照印发文件录入，显示印发的数字；计算：照印发文件录入，显示计算的数字"
+    )
     order: Literal["标准", "湖北"] = Field(
         "标准", alias="表序", description="九张表的顺序：标准，或湖北省的顺序（“三公”经费表在最后）"
     )

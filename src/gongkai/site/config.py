@@ -29,6 +29,8 @@ from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import ConfigurationError
 from mkdocs.plugins import BasePlugin
 
+from gongkai.engine.basis import BASES, DEFAULT_BASIS
+
 from gongkai.engine.project import Project
 
 PDF_SWITCH = "GONGKAI_PDF"  # the user's choice when mkdocs.yml does not say: "1" PDFs, "0" none
@@ -67,6 +69,7 @@ class GongkaiConfig(base.Config):
     pdf = c.Optional(c.Type(bool))
     shard = Shard()
     pdf_cache_dir = c.Type(str, default=PDF_CACHE.as_posix())
+    basis = c.Choice(BASES, default=DEFAULT_BASIS)
 
 
 def pdf_wanted(option: bool | None, command: str | None) -> bool:
@@ -97,6 +100,7 @@ class GongkaiSettings(BasePlugin[GongkaiConfig]):
             shard=self.config.shard,
             strict=bool(config.strict),
             pdf_cache_dir=self.config.pdf_cache_dir,
+            basis=self.config.basis,
         )
 
 
@@ -149,7 +153,8 @@ def load_site(root: str | os.PathLike, command: str = "build", **options) -> Sit
     if config is None:
         project = Project.load(root, docs_dir="docs", data_dir=settings.config.data_dir,
                                pdf=pdf_wanted(settings.config.pdf, command),
-                               shard=settings.config.shard, pdf_cache_dir=settings.config.pdf_cache_dir)
+                               shard=settings.config.shard, pdf_cache_dir=settings.config.pdf_cache_dir,
+                               basis=settings.config.basis)
     else:
         project = settings.load_project(config, command)
     return Site(config, project, markdown_settings(config))
