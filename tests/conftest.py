@@ -10,16 +10,32 @@ from pathlib import Path
 import pytest
 
 from gongkai.engine.pipeline import evaluate
+from gongkai.engine.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 
 
-def evaluate_doc(tmp_path: Path, text: str, name: str = "report.yaml"):
-    """Write a YAML document (dedented) to a file and run the whole pipeline on it."""
+def evaluate_doc(tmp_path: Path, text: str, name: str = "report.yaml", basis: str = "编制"):
+    """Write a YAML document (dedented) to a file and run the whole pipeline on it. These small
+    documents are reports authored in gongkai (口径 编制: a printed figure that differs is an
+    error) unless they say otherwise or ``basis`` is given; transcriptions are tested with
+    real documents (tests/test_public_*.py, tests/test_transcription.py)."""
     path = tmp_path / name
     path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return evaluate(path)
+    return evaluate(path, project=Project.of(path).with_settings(basis=basis))
+
+
+def authored_copy(tmp_path: Path, source: Path) -> Path:
+    """A copy of a transcribed fixture marked 口径 编制 (as if the unit had authored it in
+    gongkai): its inconsistencies are then errors and warnings, not findings."""
+    text = source.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith("类型:"))
+    lines.insert(at + 1, "口径: 编制\n")
+    path = tmp_path / source.name
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
 
 
 def codes(result) -> list[str]:

@@ -3,7 +3,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, authored_copy
 from gongkai.cli.commands import main
 
 pytestmark = pytest.mark.engine  # needs neither MkDocs nor WeasyPrint
@@ -13,24 +13,31 @@ def run(*args):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
-def test_check_clean_data_exits_0():
+def test_check_example_data_exits_0_with_the_documents_findings():
+    """The example data transcribes filed documents with real errors: reported as 核对, exit 0."""
     result = run("check", str(ROOT / "data"))
     assert result.exit_code == 0, result.output
     assert "共 0 个错误，0 个警告" in result.output
-    assert "已确认" in result.output  # the 广水 goals not carried out are acknowledged, not hidden
+    assert "TOTAL_MISMATCH [核对] 总分印为 8.4，计算为 94.02" in result.output
 
 
-def test_check_fixtures_exits_1_with_located_problems():
-    result = run("check", str(FIXTURES / "seed001" / "a07.yaml"))
+def test_a_transcription_reports_findings_and_exits_0():
+    result = run("check", "--strict", str(FIXTURES / "seed001" / "a07.yaml"))
+    assert result.exit_code == 0, result.output
+    assert "a07.yaml:51: TOTAL_MISMATCH [核对] 总分印为 8.4，计算为 94.02" in result.output
+
+
+def test_check_an_authored_report_exits_1_with_located_problems(tmp_path):
+    result = run("check", str(authored_copy(tmp_path, FIXTURES / "seed001" / "a07.yaml")))
     assert result.exit_code == 1
-    assert "a07.yaml:51: TOTAL_MISMATCH" in result.output
+    assert "a07.yaml:52: TOTAL_MISMATCH [错误]" in result.output
     assert "总分印为 8.4，计算为 94.02" in result.output
 
 
 def test_check_json_format():
     result = run("check", "--format", "json", str(FIXTURES / "seed001" / "a10.yaml"))
     data = json.loads(result.output)
-    assert data["summary"] == {"errors": 2, "warnings": 0, "infos": 0}
+    assert data["summary"] == {"errors": 0, "warnings": 0, "infos": 0, "findings": 2}
     first = data["problems"][0]
     assert set(first) == {"code", "severity", "file", "line", "message", "expected", "found", "path"}
     total = next(p for p in data["problems"] if p["code"] == "TOTAL_MISMATCH")
@@ -38,8 +45,8 @@ def test_check_json_format():
     assert total["path"] == ["报告", "总分"]  # where it is, for programs (gongkai.engine.checking)
 
 
-def test_strict_makes_warnings_fail():
-    path = str(FIXTURES / "seed001" / "a06.yaml")
+def test_strict_makes_warnings_fail(tmp_path):
+    path = str(authored_copy(tmp_path, FIXTURES / "seed001" / "a06.yaml"))
     assert run("check", path).exit_code == 0
     assert run("check", "--strict", path).exit_code == 1
 

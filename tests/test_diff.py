@@ -74,7 +74,11 @@ def repo(tmp_path: Path) -> Path:
     git(repo, "commit", "-q", "-m", "开始")
     (repo / REPORTS).mkdir(parents=True)
     for name in ("a02.yaml", "a07.yaml"):
-        shutil.copyfile(SEED / name, repo / REPORTS / name)
+        # reports the unit authors in gongkai (口径 编制): an edit changes the scores it publishes
+        # (in place of its first comment line, so that every line number stays as in the seed)
+        first, rest = (SEED / name).read_text(encoding="utf-8").split("\n", 1)
+        assert first.startswith("#")
+        (repo / REPORTS / name).write_text("口径: 编制\n" + rest, encoding="utf-8")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "录入 a02、a07")
     return repo
@@ -288,8 +292,12 @@ def test_a_symlink_is_read_as_git_stores_it(repo, tmp_path, monkeypatch):
 
 
 def test_final_accounts_totals_and_annual_goals(repo, monkeypatch):
-    shutil.copyfile(SEED / "final-accounts.yaml", repo / REPORTS / "final-accounts.yaml")
-    shutil.copyfile(ROOT / "data" / "2021" / "guangshui-gsl" / "department.yaml", repo / REPORTS / "department.yaml")
+    # both as authored in gongkai (口径 编制): the edits change the figures they publish
+    for source, name in ((SEED / "final-accounts.yaml", "final-accounts.yaml"),
+                         (ROOT / "data" / "2021" / "guangshui-gsl" / "department.yaml", "department.yaml")):
+        first, rest = source.read_text(encoding="utf-8").split("\n", 1)
+        assert first.startswith("#")
+        (repo / REPORTS / name).write_text("口径: 编制\n" + rest.replace("\n口径: 原文\n", "\n"), encoding="utf-8")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "决算和部门整体")
     final = repo / REPORTS / "final-accounts.yaml"
@@ -306,9 +314,9 @@ def test_final_accounts_totals_and_annual_goals(repo, monkeypatch):
     assert result.exit_code == 0, result.output
     md = result.stdout
     assert "有变化的决算数字（万元）：" in md
-    assert "| 其他收入 | 0.15 | 0.25 | +0.10 |" in md and "| 本年收入合计 | 2,962.14 | 2,962.24 | +0.10 |" in md
+    assert "| 其他收入 | 0.15 | 0.25 | +0.10 |" in md and "| 本年收入合计 | 2,961.89 | 2,961.99 | +0.10 |" in md
     assert "| 本年支出合计 |" not in md  # unchanged figures are not listed
-    assert "`TABLE_SUM`" in md
+    assert "`TABLE_PRINTED`" in md  # the printed 原表 now disagrees with the edited data
     goal = "撰写促进广水民营企业发展专题调研报告2篇"
     assert f"| 年度目标“{goal}”（满分 70） | 52.00 | 50.00 | -2.00 |" in md
     cost_row = (

@@ -12,7 +12,8 @@ import pytest
 from conftest import ROOT
 from gongkai.engine.output import json_default, json_dumps, json_number, json_text
 from gongkai.engine.pipeline import evaluate
-from gongkai.render.opendata import final_json_bytes, json_bytes
+from gongkai.render.final_opendata import final_json_bytes
+from gongkai.render.opendata import json_bytes
 
 pytestmark = pytest.mark.engine
 

@@ -108,7 +108,7 @@ def test_quarterly_schedule_reproduces_shenzhen(doc):
 
 def test_manual_needs_a_reason_below_full_marks(doc):
     head = HEAD.replace("项目支出绩效评价报告", "项目支出绩效自评表").replace("财预2020-10号", "自评表10加90")
-    head += "资金: {年初预算数: 10, 全年预算数: 10, 全年执行数: 10}\n"
+    head += "资金: {年初预算数: 10, 全年预算数: 10, 全年执行数: 10, 分值: 10}\n"
     result, leaf = one(
         doc, "{名称: 期数, 分值: 2, 指标值: 6期, 完成值: 4, 得分: 1}", "  - {名称: 其他, 分值: 88, 得分: 88}\n", head
     )

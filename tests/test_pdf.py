@@ -51,14 +51,21 @@ def test_text_of_each_pdf_states_its_total_and_grade(example):
     for entry in catalog.entries:
         text = run("pdftotext", "-layout", str(out / report_pdf(entry)), "-")
         sr = entry.scored
-        if entry.standing.total is None:  # a 部门决算 (its kind scores nothing): its income and spending totals instead
-            figure = f"{sr.derived.totals['本年收入合计']:,.2f}"
+        if not entry.standing.scored:  # a 部门决算 (its kind scores nothing): its income total as shown
+            figure = f"{sr.totals['本年收入合计']:,.2f}"
             assert re.search(rf"本年收入合计[^\n]*{re.escape(figure)}", text), entry.page.data
             continue
-        total = fixed_score(sr.total, sr.rules.places)
-        assert re.search(rf"总分[^\n]*\s{re.escape(total)}(\s|$)", text, re.M), (entry.page.data, total)
-        if sr.grade:
-            assert re.search(rf"等级[：\s]+{sr.grade}(\s|$)", text, re.M), (entry.page.data, sr.grade)
+        value, role = sr.total_figure.shown(sr.basis)
+        if value is None:
+            assert re.search(r"总分[^\n]*(未评分|部分评分，无总分)", text), entry.page.data
+            continue
+        # a filed total exactly as printed; a computed one with the ruleset's places (and its 算 mark)
+        total = str(value) if role == "filed" else fixed_score(value, sr.rules.places)
+        refs = r"(算)?(\[\d+\])*"  # the computed mark and the 核对说明 references that follow a figure
+        assert re.search(rf"总分[^\n]*\s{re.escape(total)}{refs}(\s|$)", text, re.M), (entry.page.data, total)
+        grade, _ = sr.grade_figure.shown(sr.basis)
+        if grade:
+            assert re.search(rf"等级[：\s]+{grade}{refs}(\s|$)", text, re.M), (entry.page.data, grade)
 
 
 def test_pdfs_are_archival_with_the_data_attached(example):

@@ -124,9 +124,12 @@ def test_rendered_self_evaluation_table_shows_total_grade_and_explanations():
     stash = view.stash
     view.self_evaluation_table()
     html = stash.fill(stash.blocks[-1][0])
-    assert 'data-gk="总分">96.80<' in html and 'data-gk="等级">优<' in html
-    assert 'rowspan="13"' in html and "项目资金<br>（万元）" in html
-    assert 'title="完成值 100% 达到指标值 ≥100%，得满分 4">4<' in html  # how the score came, on hover
+    # a02 is a transcription: the 总分 it printed (96.8) as printed; the grade it did not print,
+    # computed and marked 算
+    assert 'data-gk="总分">96.8<' in html
+    assert '<strong data-gk="等级"><span class="gk-computed"' in html and '优<sup class="gk-mark">算</sup>' in html
+    assert "项目资金（万元）" in html and ">其中：当年财政拨款<" in html
+    assert 'title="完成值 100% 达到指标值 ≥100%，得满分 4">4.0<' in html  # filed 4.0; how it computes, on hover
 
 
 # ---- charts ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.engine  # needs neither MkDocs nor WeasyPrint
 # file: (computed total, computed grade, [(code, line) of every problem])
 EXPECTED = {
     "seed000/report.yaml": ("92.68", "优", [
+        ("FULL_MARKS_UNMET", 73),  # NOTES 6: 资金到位率 5 ÷ 9.1 = 54.95%, given full marks
         ("WEIGHT_MISMATCH", 120),
         ("SCORE_MISMATCH", 120),
         ("WEIGHT_MISMATCH", 127),

@@ -189,7 +189,11 @@ BASE_FILES = [
 SATISFACTION_OLD = "{名称: 群众满意度, 分值: 20.0, 指标值: 100%, 完成值: 100%, 得分: 20.0}"
 SATISFACTION_NEW = "{名称: 群众满意度, 分值: 20.0, 指标值: 100%, 完成值: 60%}"
 PRINTED_TOTAL = "原文:\n  总分: 96.8\n"
-参政议政 = "22.85"  # 2012804 参政议政: 收入, 支出 and 财政拨款支出, each once
+# 2012804 参政议政 in 科目: 收入, 支出 and 财政拨款支出 (the printed 原表 keeps its 22.85)
+参政议政 = (
+    "    收入: {一般公共预算财政拨款: 22.85}\n    支出: {项目支出: 22.85}\n"
+    "    财政拨款支出:\n      一般公共预算: {项目支出: 22.85}\n"
+)
 
 
 def _replace(path: Path, old: str, new: str, count: int) -> None:
@@ -221,7 +225,7 @@ def diff_repo(tmp_path_factory):
         a02 = repo / "data/2021/shenzhen-gsl/a02.yaml"
         _replace(a02, SATISFACTION_OLD, SATISFACTION_NEW, 1)
         _replace(a02, PRINTED_TOTAL, "", 1)
-        _replace(repo / "data/2021/shenzhen-gsl/final-accounts.yaml", 参政议政, "32.85", 3)
+        _replace(repo / "data/2021/shenzhen-gsl/final-accounts.yaml", 参政议政, 参政议政.replace("22.85", "32.85"), 1)
         (repo / "data/2021/shenzhen-gsl/a07.yaml").unlink()
         added = repo / "data/2022/urumqi-gsl/evaluation.yaml"
         added.parent.mkdir(parents=True)

@@ -90,7 +90,7 @@ def test_ordinary_arithmetic_still_works():
         context()[0],
         "p.md",
     )
-    assert out == "193.60 9370.2400 24.20 13 0.00 1024\n"
+    assert out == "193.6 9370.24 24.2 13 0.0 1024\n"  # 总分 is a02's filed 96.8
 
 
 # ---- a whole page's output --------------------------------------------------------------------

@@ -23,6 +23,9 @@ from typing import Literal
 
 from gongkai.engine.problems import ERROR, FINDING, INFO, WARNING, Problem
 
+BASIS_DESCRIPTION = (
+    "编制：在 gongkai 中编制；原文：照印发文件录入，显示印发的数字；计算：照印发文件录入，显示计算的数字"
+)
 AUTHORED = "编制"
 FILED = "原文"
 COMPUTED = "计算"
@@ -39,6 +42,7 @@ DOCUMENT_CODES = frozenset(
         "ACTUAL_NOT_MEASURED",
         "NODE_EMPTY",
         "GOAL_NOT_DONE",
+        "WEIGHT_MISSING",
         "WEIGHT_SUM",
         "WEIGHT_TOTAL",
         "SCORE_RANGE",
@@ -54,7 +58,7 @@ DOCUMENT_CODES = frozenset(
         "RATE_LAST_DIGIT",
         "FUNDS_SUM",
         "FUNDS_OVERSPENT",
-        "FUNDS_FULL_SCORE",
+        "FULL_MARKS_UNMET",
         "BUDGET_RATE_MISMATCH",
         "TABLE_SUM",
         "TABLE_ROLLUP",
@@ -101,7 +105,7 @@ class Figure:
     def shown(self, basis: str) -> tuple[Decimal | str | None, str | None]:
         """(value, role) for the main table: role ``"filed"``, ``"computed"`` (gongkai's, to be
         marked as such on a transcription) or None when there is nothing to show."""
-        if basis == COMPUTED:
+        if basis in (COMPUTED, AUTHORED):
             order = ((self.computed, "computed"), (self.filed, "filed"))
         else:
             order = ((self.filed, "filed"), (self.computed, "computed"))

@@ -116,6 +116,8 @@ def rate_verdict(
     ('different', Decimal('88.1'))
     >>> rate_verdict(Decimal("45.30"), Decimal("0.45305"), percent=True)    # 45.305% → 45.31%
     ('last digit', Decimal('45.31'))
+    >>> rate_verdict(Decimal("0"), Decimal(1))    # a fraction printed "0" where the rate is 100%
+    ('different', Decimal('1'))
     """
     places = places_of(stated)
     value = fraction * HUNDRED if percent else fraction
@@ -123,7 +125,10 @@ def rate_verdict(
     diff = abs(stated - expected)
     if diff == 0:
         return SAME, expected
-    if diff <= policy.rate_last_digit * Decimal(1).scaleb(-places):
+    unit = Decimal(1).scaleb(-places)
+    # A last digit worth more than one percentage point (a fraction printed "0" or "0.9") is no
+    # tail: "0" against 100% is a different rate, not a rounding of it.
+    if (unit if percent else unit * HUNDRED) <= 1 and diff <= policy.rate_last_digit * unit:
         return LAST_DIGIT, expected
     return DIFFERENT, expected
 

@@ -74,6 +74,9 @@ class Standing:
     total: Decimal | None = None
     grade: str | None = None
     places: int = 2
+    ruleset: str | None = None  # averages are taken only among reports scored by the same ruleset
+    scored: bool = False  # a scored kind: no total means 未评分 (a kind not scored shows —)
+    missing: str = "—"  # what the lists say when there is no total: 未评分, 未印总分 …
 
 
 class ReportKind(Protocol):
@@ -101,7 +104,7 @@ class ReportKind(Protocol):
         """The open-data files of a result by format (``json``, ``csv``, ``xlsx``): those of
         ``wanted`` the kind publishes (the original YAML is the source itself, not made here)."""
 
-    def diff_figures(self, result: Evaluated) -> Mapping[str, Decimal | str]:
+    def diff_figures(self, result: Evaluated) -> Mapping[str, Decimal | str | None]:
         """The headline figures a review compares, in order (name → Decimal or text)."""
 
     def standing(self, result: Evaluated) -> Standing:

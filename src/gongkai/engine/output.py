@@ -59,6 +59,8 @@ def _indicators(tree: list) -> list:
             "path": list(leaf.path),
             "weight": json_number(leaf.weight),
             "score": json_number(leaf.score),
+            "filed_score": json_number(leaf.filed_score),
+            "status": leaf.status,
             "method": leaf.method,
             "explanation": leaf.explanation,
             "completion": json_number(leaf.completion),
@@ -77,8 +79,12 @@ def score_json(sr: ScoredReport) -> dict:
         "department": sr.report.department,
         "year": sr.report.year,
         "ruleset": sr.rules.name,
+        "basis": sr.basis,
+        "scoring": sr.scoring,
         "total": json_number(sr.total),
         "grade": sr.grade,
+        "filed_total": json_number(sr.filed_total),
+        "filed_grade": sr.filed_grade,
         "weight_total": json_number(sr.weight_total),
         "completion": json_number(sr.completion),
         "levels": _levels(sr.tree),
@@ -156,7 +162,9 @@ def pad(text: str, size: int) -> str:
 def score_text(sr: ScoredReport) -> str:
     """Every name, explanation and label from the data goes through terminal_text."""
     r, t = sr.report, terminal_text
-    lines = [f"{t(r.name)}（{t(r.kind)}，{r.year} 年，{t(r.department)}）", f"规则集：{t(sr.rules.name)}", ""]
+    title = r.name or r.title or r.kind
+    lines = [f"{t(title)}（{t(r.kind)}，{r.year} 年，{t(r.department)}）", f"规则集：{t(sr.rules.name)}",
+             f"口径：{t(sr.basis)}", ""]
     rows: list[tuple[str, str, str, str]] = []
     places = sr.rules.places
     if sr.funds is not None and sr.funds.score is not None:
@@ -166,7 +174,7 @@ def score_text(sr: ScoredReport) -> str:
     _tree_rows(sr.tree, 0, rows, places)
     for goal in sr.goals:
         flag = "" if goal.counted else "（不计入平均）"
-        rows.append((f"年度目标：{goal.name}{flag}", "", f"{fixed(goal.score, places)} / {plain(goal.weight)}", ""))
+        rows.append((f"年度目标：{goal.name}{flag}", "", _score_of(goal.score, goal.weight, places), ""))
         _tree_rows(goal.tree, 1, rows, places)
     shown = [(t(name), t(method), t(score), t(why)) for name, method, score, why in rows]
     name_width = min(max((width(r[0]) for r in shown), default=10), 48)
@@ -177,14 +185,26 @@ def score_text(sr: ScoredReport) -> str:
         lines.append(f"年度目标平均得分：{plain(sr.goals_score)}")
     if sr.completion is not None:
         lines.append(f"指标总体完成率：{percent(sr.completion)}")
-    lines.append(f"总分：{fixed(sr.total, places)} / {plain(sr.weight_total)}    等级：{t(sr.grade or '—')}")
+    if sr.filed_total is not None:
+        lines.append(f"印发总分：{plain(sr.filed_total)}    印发等级：{t(sr.filed_grade or '—')}")
+    if sr.total is None:
+        lines.append(f"计算总分：无（{sr.scoring}：数据不足以确定总分）")
+    else:
+        lines.append(f"计算总分：{_score_of(sr.total, sr.weight_total, places)}    等级：{t(sr.grade or '—')}")
     return "\n".join(lines)
+
+
+def _score_of(score, weight, places: int) -> str:
+    """“得分 / 分值”, with “—” for a figure the data does not give."""
+    left = "—" if score is None else fixed(score, places)
+    right = "—" if weight is None else plain(weight)
+    return f"{left} / {right}"
 
 
 def _tree_rows(nodes: list, depth: int, rows: list, places: int) -> None:
     for node in nodes:
         label = "  " * depth + node.name
-        score = f"{fixed(node.score, places)} / {plain(node.weight)}"
+        score = _score_of(node.score, node.weight, places)
         if node.is_leaf:
             rows.append((label, node.method or "", score, node.explanation))
         else:
@@ -195,7 +215,8 @@ def _tree_rows(nodes: list, depth: int, rows: list, places: int) -> None:
 def problems_text(problems: list) -> str:
     counts = summary(problems)
     lines = [p.human() for p in problems]
-    lines.append(f"共 {counts['errors']} 个错误，{counts['warnings']} 个警告，{counts['infos']} 个提示。")
+    lines.append(f"共 {counts['errors']} 个错误，{counts['warnings']} 个警告，{counts['infos']} 个提示，"
+                 f"{counts['findings']} 项核对发现（印发文件中的不一致，不影响构建）。")
     return "\n".join(lines)
 
 
@@ -213,14 +234,20 @@ def timings_text(results: list, elapsed: float) -> str:
 
 
 def final_text(fr) -> str:
-    """``gongkai score`` for a 部门决算: the main totals of the derived tables and the 情况说明 figures."""
+    """``gongkai score`` for a 部门决算: the main totals as the page shows them (the filed ones on a
+    transcription, with the computed one beside any that differs) and the 情况说明 figures."""
     fa, t = fr.report, terminal_text
-    lines = [f"{t(fa.title)}（{t(fa.department)}，单位：{t(fa.unit)}）", ""]
-    if fr.derived is None:
-        lines.append("只有照印发版本录入的表格（原表），没有可计算的数据。")
+    lines = [f"{t(fa.title)}（{t(fa.department)}，单位：{t(fa.unit)}，口径：{t(fr.basis)}）", ""]
+    if not fr.figures:
+        lines.append("没有可列出的合计数。")
         return "\n".join(lines)
-    for name, value in fr.derived.totals.items():
-        lines.append(f"{pad(t(name), 34)}{money(value):>14}")
+    for name, figure in fr.figures.items():
+        value = fr.totals.get(name)
+        if value is None:
+            continue
+        other = figure.computed if value is not figure.computed and figure.differs else None
+        note = f"    （按数据计算为 {money(other)}）" if other is not None else ""
+        lines.append(f"{pad(t(name), 34)}{money(value):>14}{note}")
     if fr.explanation:
         lines.append("")
         for name, change in fr.explanation.items():

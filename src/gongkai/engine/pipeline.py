@@ -55,7 +55,10 @@ def evaluate(path: str | Path, display: str | None = None, project: Project | No
 
     def run() -> Result:
         owner = project if project is not None else Project.of(path)
-        return _evaluate(lambda: load_file(path, display, owner.root), Source(display, Path(path)), owner)
+        # the file's place decides its ruleset folders: absolute, so that a path relative to the
+        # working directory is not taken as relative to the project root
+        where = Path(os.path.abspath(path))
+        return _evaluate(lambda: load_file(path, display, owner.root), Source(display, where), owner)
 
     return _guarded(run, display)
 

@@ -44,7 +44,7 @@ CODES = MappingProxyType(
         "NODE_EMPTY": (WARNING, "指标未填写"),
         "GOAL_NOT_DONE": (WARNING, "年度目标未开展"),
         # weights and scores
-        "WEIGHT_MISSING": (ERROR, "缺少分值"),
+        "WEIGHT_MISSING": (WARNING, "有得分而没有分值"),
         "WEIGHT_SUM": (ERROR, "下级分值之和不等于上级分值"),
         "WEIGHT_TOTAL": (ERROR, "分值合计不等于满分"),
         "SCORE_RANGE": (ERROR, "得分超出范围"),
@@ -64,6 +64,7 @@ CODES = MappingProxyType(
         "FUNDS_SUM": (ERROR, "资金来源明细之和不等于总额"),
         "FUNDS_OVERSPENT": (WARNING, "执行数超过预算数"),
         "BUDGET_RATE_MISMATCH": (ERROR, "预算执行率指标与资金执行率不符"),
+        "FULL_MARKS_UNMET": (WARNING, "资金比率未达到指标值却得满分"),
         # 部门决算 tables
         "SUBJECT_UNKNOWN": (ERROR, "科目编码未知"),
         "SUBJECT_LEVEL": (ERROR, "科目级次不对"),

@@ -129,7 +129,9 @@ def validate(model: type[Record], loaded: Loaded, vocabulary: tuple | None = Non
             key = next((p for p in reversed(path) if isinstance(p, str)), "文件")
             code, message = _message(err, key, vocabulary if vocabulary is not None else field_names(model))
             where = _path_text(path)
-            problems.append(problem(code, loaded.file, loaded.line(path), f"{where}：{message}" if where else message))
+            keys = tuple(str(p + 1) if isinstance(p, int) else str(p) for p in path)  # list items numbered from 1
+            problems.append(problem(code, loaded.file, loaded.line(path), f"{where}：{message}" if where else message,
+                                    path=keys or None))
         return None, problems
     attach_lines(record, (), loaded)
     return record, []

@@ -157,12 +157,17 @@ def explanation(totals: dict, previous: dict, initial: dict, unit: str = "万元
     for name, against in COMPARED.items():  # each figure against what 情况说明 usually compares it with
         if name in totals:
             out[name] = out[f"比{against}"][name]
+    # only the figures there are: a figure neither printed nor derived is absent (not 0)
     for item in THREE_PUBLIC_ITEMS:
-        out[item] = Change(item, totals[item], totals[f"{item}预算"], "预算", unit)
-    whole = totals["三公经费"]
-    out["三公经费构成"] = {item: share(totals[item], whole) for item in THREE_PUBLIC_ITEMS[1:]}
-    if "部门预算" in initial:
+        if item in totals:
+            out[item] = Change(item, totals[item], totals.get(f"{item}预算"), "预算", unit)
+    whole = totals.get("三公经费")
+    if whole is not None:
+        out["三公经费构成"] = {item: share(totals[item], whole) for item in THREE_PUBLIC_ITEMS[1:] if item in totals}
+    if "部门预算" in initial and "财政拨款支出合计" in totals:
         out["预算执行率"] = Change("预算执行率", totals["财政拨款支出合计"], initial["部门预算"], "预算", unit)
-    out["总收入"] = Change("总收入", totals["收入总计"], None, unit=unit)
-    out["总支出"] = Change("总支出", totals["支出总计"], None, unit=unit)
+    if "收入总计" in totals:
+        out["总收入"] = Change("总收入", totals["收入总计"], None, unit=unit)
+    if "支出总计" in totals:
+        out["总支出"] = Change("总支出", totals["支出总计"], None, unit=unit)
     return out

@@ -39,6 +39,7 @@ from gongkai.final_accounts.layout import (
     SidesAgree,
     of_form,
 )
+from gongkai.final_accounts.model import FISCAL_SOURCES, INCOME_SOURCES
 from gongkai.final_accounts.tables import Line, Side, Table
 
 
@@ -87,8 +88,24 @@ def _row(line: Line) -> str:
     return f"{number}“{label}”行" if label else number
 
 
-def _sum(values) -> Decimal:
-    return sum((v for v in values if v is not None), ZERO)
+def _items(table: int, side: int) -> frozenset:
+    """The names (without ordinal) of the item rows of a summary half: 表1 收入 the eight sources,
+    表4 收入 the three fiscal ones, the 支出 halves every 类 of the summary tables."""
+    if side == 1:
+        functional = subjects.functional()
+        return frozenset(_norm(functional.get(code, code)) for code in subjects.SUMMARY_CATEGORIES)
+    if table == 1:
+        return frozenset(s if s.endswith("收入") else f"{s}收入" for s in INCOME_SOURCES)
+    return frozenset(FISCAL_SOURCES)
+
+
+def _total(values) -> Decimal | None:
+    """The sum of figures that must all be there: None (the identity is not checked) when any
+    of them is absent or there are none. A figure not transcribed is absent, never 0."""
+    values = list(values)
+    if not values or any(v is None for v in values):
+        return None
+    return sum(values, ZERO)
 
 
 def _at(line: Line, i: int):
@@ -175,7 +192,7 @@ def rollups(ts: TableSet, policy: Policy) -> list[Problem]:
                 continue
             why = "所属各类之和" if line.level == 0 else ("所属各款之和" if line.level == 1 else "所属各项之和")
             for i, column in enumerate(side.columns):
-                expected = _sum(_at(c, i) for c in children)
+                expected = _total(_at(c, i) for c in children)
                 found += _compare(
                     ts.file, "TABLE_ROLLUP", table, side, line, column, _at(line, i), expected, why, policy
                 )
@@ -197,15 +214,18 @@ def totals_tables(ts: TableSet, policy: Policy) -> list[Problem]:
         for i in range(len(side.columns)) if rule.every_column else (0,):
             for total in rule.totals:
                 if total.parts == ITEMS:
-                    expected = _sum(_at(l, i) for l in side.lines if layout.is_item(l.number) and l.name)
+                    # only when every named item row of the half was transcribed: a row left
+                    # out is absent (a partial transcription), not 0
+                    names = _items(rule.table, rule.side)
+                    items = [l for l in side.lines if layout.is_item(l.number) or _norm(l.name) in names]
+                    if not names <= {_norm(l.name) for l in items}:
+                        continue
+                    expected = _total(_at(l, i) for l in items if l.name)
                 elif total.parts == UNDER:
                     numbers_under = layout.numbers_under(total.row)
-                    parts = [l for l in side.lines if l.number in numbers_under]
-                    if not parts:
-                        continue
-                    expected = _sum(_at(l, i) for l in parts)
+                    expected = _total(_at(l, i) for l in side.lines if l.number in numbers_under)
                 else:
-                    expected = _sum(_value(side, name, i) for name in total.parts)
+                    expected = _total(_value(side, name, i) for name in total.parts)
                 found += _check(ts, "TABLE_SUM", table, side, total.row, expected, total.why, policy, i)
     return found
 
@@ -221,7 +241,7 @@ def economic_detail(ts: TableSet, policy: Policy) -> list[Problem]:
         for head in heads:
             children = [l for l in side.lines if len(l.code) == ECONOMIC_DIGITS[2] and l.code.startswith(head.code)]
             if children:
-                expected = _sum(_at(c, 0) for c in children)
+                expected = _total(_at(c, 0) for c in children)
                 found += _compare(
                     ts.file,
                     "TABLE_ROLLUP",
@@ -234,8 +254,11 @@ def economic_detail(ts: TableSet, policy: Policy) -> list[Problem]:
                     "所属各款之和",
                     policy,
                 )
-        total = _sum(_at(h, 0) for h in heads if h.code in layout.categories)
-        found += _check(ts, "TABLE_SUM", t6, side, layout.total, total, "各类之和", policy)
+        by_code = {h.code: h for h in heads}
+        # every 类 of this half printed: else the total is not checked (a 类 left out is absent, not 0)
+        if all(code in by_code for code in layout.categories):
+            total = _total(_at(by_code[code], 0) for code in layout.categories)
+            found += _check(ts, "TABLE_SUM", t6, side, layout.total, total, "各类之和", policy)
     return found
 
 
@@ -362,7 +385,7 @@ def printed_figures(subject: PrintedAndDerived, policy: Policy) -> list[Problem]
                 for i, column in enumerate(side.columns):
                     printed, derived = _at(line, i), _at(match, i)
                     found += _compare(
-                        subject.file, "TABLE_PRINTED", table, side, line, column, printed, derived, "由数据生成", policy
+                        subject.file, "TABLE_PRINTED", table, side, line, column, printed, derived, "按数据计算", policy
                     )
     return found
 

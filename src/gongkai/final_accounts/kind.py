@@ -35,7 +35,7 @@ class FinalAccountsKind:
 
     def evaluate(self, record: FinalAccounts, project, source: Source) -> Evaluation:
         started = time.perf_counter()
-        result, problems = evaluate_record(record, source.display)
+        result, problems = evaluate_record(record, source.display, project.settings.basis)
         return Evaluation(result, problems, {"check": time.perf_counter() - started})
 
     # The page, the workbook and the open data are imported when asked for: checking a report
@@ -50,20 +50,20 @@ class FinalAccountsKind:
 
     def downloads(self, result: FinalResult, wanted: tuple = ALL_DOWNLOADS) -> dict:
         from gongkai.final_accounts import workbook
-        from gongkai.render.opendata import final_csv_bytes, final_json_bytes
+        from gongkai.render.final_opendata import final_csv_bytes, final_json_bytes, workbook_tables
 
         fa = result.report
         makers = {
             "json": lambda: final_json_bytes(result),
             "csv": lambda: final_csv_bytes(result),
-            "xlsx": lambda: workbook.write(result.tables, fa.department, fa.unit, fa.year),
+            "xlsx": lambda: workbook.write(workbook_tables(result), fa.department, fa.unit, fa.year),
         }
         return {kind: makers[kind]() for kind in wanted if kind in makers}
 
     def diff_figures(self, result: FinalResult) -> dict[str, Decimal | str]:
-        """The totals derived from the data (收入总计, 支出总计, 三公经费 …), in the tables' order;
-        none when only the printed tables were transcribed."""
-        return dict(result.derived.totals) if result.derived is not None else {}
+        """The totals as the page shows them by 口径 (收入总计, 支出总计, 三公经费 …): the filed
+        ones under 原文, else derived from the data."""
+        return dict(result.totals)
 
     def standing(self, result: FinalResult) -> Standing:
         return Standing()
@@ -72,7 +72,7 @@ class FinalAccountsKind:
         return final_text(result)
 
     def score_json(self, result: FinalResult) -> str:
-        from gongkai.render.opendata import final_json_bytes
+        from gongkai.render.final_opendata import final_json_bytes
 
         return terminal_json(final_json_bytes(result).decode("utf-8"))
 

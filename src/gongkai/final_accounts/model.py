@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import Field, PrivateAttr
 
+from gongkai.engine.basis import BASIS_DESCRIPTION
 from gongkai.performance.records import Acknowledgement, Num, Record, Text
 
 KIND = "部门决算"
@@ -80,7 +81,7 @@ class PrintedRow(Record):
 
     code: Text | None = Field(None, alias="编码")
     name: Text = Field(alias="名称")
-    values: list[Num] = Field(alias="数")
+    values: list[Num | None] = Field(alias="数", description="照印出的顺序；空白格写 null")
 
 
 class PrintedAmount(Record):
@@ -98,7 +99,7 @@ class PrintedItem(Record):
     number: int | None = Field(None, alias="行次")
     amount: Num | None = Field(None, alias="决算数")
     money: Num | None = Field(None, alias="金额")
-    values: list[Num] | None = Field(None, alias="数")
+    values: list[Num | None] | None = Field(None, alias="数")
 
 
 class PrintedLedger(Record):
@@ -108,10 +109,11 @@ class PrintedLedger(Record):
 
 
 class PrintedTotals(Record):
-    """表1 (and 表4): income on the left, spending on the right."""
+    """表1 (and 表4): income on the left, spending on the right; either half may be left out
+    when the document does not print it (a transcription of what was printed)."""
 
-    income: list[PrintedItem] = Field(alias="收入")
-    spending: list[PrintedItem] = Field(alias="支出")
+    income: list[PrintedItem] = Field(default_factory=list, alias="收入")
+    spending: list[PrintedItem] = Field(default_factory=list, alias="支出")
     spending_columns: list[Text] | None = Field(None, alias="支出列")
 
 
@@ -125,8 +127,10 @@ class PrintedEconomic(Record):
 
 
 class PrintedThreePublic(Record):
-    budget: dict[Text, Num] = Field(alias="预算数")
-    actual: dict[Text, Num] = Field(alias="决算数")
+    """表7 as printed: 预算数 and 决算数 by column; a column not printed is left out (absent, not 0)."""
+
+    budget: dict[Text, Num] = Field(default_factory=dict, alias="预算数")
+    actual: dict[Text, Num] = Field(default_factory=dict, alias="决算数")
 
 
 class Printed(Record):
@@ -147,9 +151,7 @@ class FinalAccounts(Record):
     department: Text = Field(alias="部门")
     name: Text | None = Field(None, alias="名称", description="默认为“××年度部门决算”")
     unit: Literal["万元", "元"] = Field("万元", alias="单位")
-    basis: Literal["编制", "原文", "计算"] | None = Field(
-        None, alias="口径", description="编制：在 gongkai 中编制；原文：照印发文件录入，显示印发的数字；计算：照印发文件录入，显示计算的数字"
-    )
+    basis: Literal["编制", "原文", "计算"] | None = Field(None, alias="口径", description=BASIS_DESCRIPTION)
     order: Literal["标准", "湖北"] = Field(
         "标准", alias="表序", description="九张表的顺序：标准，或湖北省的顺序（“三公”经费表在最后）"
     )

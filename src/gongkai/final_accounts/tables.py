@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from gongkai.engine.basis import Figure
 from gongkai.engine.decimals import ZERO
 from gongkai.engine.problems import problem
 from gongkai.final_accounts import subjects
@@ -39,6 +40,22 @@ class Line:
     level: int = -1  # 0 合计, 1 类, 2 款, 3 项; -1 an item that has no code
     number: int | None = None  # 行次
     source: int | None = None  # line in the YAML file it was read from
+    # A table as shown (:mod:`.shown`): each figure's role ("filed", "computed" or None for a
+    # blank cell), and the figure as filed and as computed (None: not printed / not computable).
+    roles: list | None = None
+    filed: list | None = None
+    computed: list | None = None
+
+    def figure(self, i: int) -> Figure:
+        """The figure in column ``i`` in its two roles (a table not shown by 口径: as it is)."""
+        if self.filed is None or self.computed is None:
+            value = self.values[i] if i < len(self.values) else None
+            return Figure(value, None)
+        return Figure(_at(self.filed, i), _at(self.computed, i))
+
+
+def _at(values: list, i: int):
+    return values[i] if i < len(values) else None
 
 
 @dataclass
@@ -82,6 +99,8 @@ class Derived:
     def ordered(self, order: str) -> list:
         out = []
         for position, number in enumerate(ORDERS[order], 1):
+            if number not in self.tables:
+                continue
             table = self.tables[number]
             table.position = position
             out.append(table)
@@ -190,10 +209,12 @@ class _Deriver:
             8: self.ledger(self.fund8_values),
             9: self.ledger(lambda s: self.fund_values(s, "国有资本经营")),
         }
-        made = {1: self.table1(), 4: self.table4(), 6: self.table6(), 7: self.table7()}
+        made = {1: self.table1, 4: self.table4, 6: self.table6, 7: self.table7}
         tables = {}
         for number, layout in LAYOUTS.items():
-            table = made[number] if number in made else _ledger_table(layout, ledgers[number])
+            if number not in self.covered():
+                continue  # no data for this table: it is absent, not a table of zeros
+            table = made[number]() if number in made else _ledger_table(layout, ledgers[number])
             table.title = layout.title
             table.note = layout.note
             if layout.empty_note and table.empty:
@@ -202,6 +223,16 @@ class _Deriver:
         derived = Derived(tables, self.names, self.problems)
         derived.totals = self.totals()
         return derived
+
+    def covered(self) -> set:
+        """The tables the data determines: 科目 → 表1–5, 8, 9; 基本支出明细 → 表6; 三公经费 → 表7."""
+        fa = self.fa
+        out = {1, 2, 3, 4, 5, 8, 9} if fa.subjects else set()
+        if fa.basic_detail:
+            out.add(6)
+        if fa.three_public is not None:
+            out.add(7)
+        return out
 
     def category_totals(self, values_of) -> dict:
         out: dict = {}
@@ -336,8 +367,11 @@ class _Deriver:
     def three_public_rows(self) -> dict:
         """预算数 and 决算数 of 三公, each in the order of THREE_PUBLIC_COLUMNS."""
         tp = self.fa.three_public
-        rows = {}
+        rows: dict[str, list[Decimal | None]] = {}
         for label, values in zip(LAYOUTS[7].blocks, (tp.budget if tp else {}, tp.actual if tp else {}), strict=False):
+            if not values:  # the block was not entered: absent, not 0
+                rows[label] = [None] * len(THREE_PUBLIC_COLUMNS)
+                continue
             abroad, buy, run, host = (values.get(k, ZERO) for k in THREE_PUBLIC)
             by_column = {
                 "合计": abroad + buy + run + host,
@@ -355,7 +389,25 @@ class _Deriver:
         return Table(7, "", [_side(LAYOUTS[7].sides[0], lines)])
 
     def totals(self) -> dict:
-        """Named figures of this year, for the 情况说明."""
+        """Named figures of this year, for the 情况说明: those the data determines."""
+        fa = self.fa
+        out: dict = {}
+        covered = self.covered()
+        if fa.subjects:
+            out.update(self.subject_totals())
+        if 6 in covered:
+            detail = fa.basic_detail
+            out["人员经费"] = _sum(v for c, v in detail.items() if c[:3] in subjects.PERSONNEL)
+            out["公用经费"] = _sum(v for c, v in detail.items() if c[:3] in subjects.PUBLIC)
+            out["机关运行经费"] = out["公用经费"]
+        if 7 in covered:
+            names = ("三公经费",) + THREE_PUBLIC_COLUMNS[1:]
+            for label, values in self.three_public_rows().items():
+                suffix = "" if label == "决算数" else "预算"
+                out.update({f"{name}{suffix}": v for name, v in zip(names, values, strict=False) if v is not None})
+        return out
+
+    def subject_totals(self) -> dict:
         fa = self.fa
         out = {k + ("" if k.endswith("收入") else "收入"): self.income_sum(k) for k in INCOME_SOURCES}
         out["本年收入合计"] = _sum(self.income_sum(k) for k in INCOME_SOURCES)
@@ -370,14 +422,6 @@ class _Deriver:
             for i, part in enumerate(("支出", "基本支出", "项目支出")):
                 out[f"{source}{part}"] = _sum(row[i] for row in rows)
         out["财政拨款支出合计"] = _sum(out[f"{source}支出"] for source in FISCAL_SOURCES)
-        detail = fa.basic_detail
-        out["人员经费"] = _sum(v for c, v in detail.items() if c[:3] in subjects.PERSONNEL)
-        out["公用经费"] = _sum(v for c, v in detail.items() if c[:3] in subjects.PUBLIC)
-        out["机关运行经费"] = out["公用经费"]
-        names = ("三公经费",) + THREE_PUBLIC_COLUMNS[1:]
-        for label, values in self.three_public_rows().items():
-            suffix = "" if label == "决算数" else "预算"
-            out.update({f"{name}{suffix}": value for name, value in zip(names, values, strict=False)})
         return out
 
 

@@ -12,14 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
+from gongkai.engine.basis import is_transcription
 from gongkai.engine.checking import Check, Place, Policy, compare_amount, compare_rate
 from gongkai.engine.checking import run_checks as run_all
-from gongkai.engine.decimals import ZERO, divide, plain
-from gongkai.engine.problems import Problem
-from gongkai.performance.records import stated_list
+from gongkai.engine.decimals import divide, plain, round_half_up
+from gongkai.engine.problems import INFO, Problem
+from gongkai.performance.records import AnyFundsRow, stated_list
 from gongkai.performance.rulesets import Ruleset
-from gongkai.performance.scoring import Scored, ScoredReport
-from gongkai.performance.targets import parse_actual, parse_quantity
+from gongkai.performance.scoring import Scored, ScoredReport, parts_sum, sum_or_none
+from gongkai.performance.targets import parse_actual, parse_quantity, parse_target
 
 REPORT = "报告"  # the first element of the path of a whole-report figure
 INDICATORS = "指标"
@@ -53,7 +54,14 @@ def _rate(
     if q is None:
         return [at.problem("FIELD_INVALID", f"{what}“{stated_text}”不是数字")]
     return compare_rate(at, code, stated_text, q.value, fraction, policy,
-                        lambda expected: f"{what}印为 {stated_text}，按数据应为 {expected}{note}", percent=q.percent)
+                        lambda expected: f"{what}印为 {stated_text}，按数据应为 {expected}{note}",
+                        percent=printed_as_percent(q))
+
+
+def printed_as_percent(q) -> bool:
+    """Whether a printed rate is in percent: written with %, or a bare number above 1 (a column
+    headed “执行率(%)” prints 100 for 100%); a bare number up to 1 is a fraction (0.98)."""
+    return q.percent or q.value > 1
 
 
 def _where(st) -> str:
@@ -82,10 +90,10 @@ def check_weights(sr: ScoredReport, policy: Policy) -> list[Problem]:
     """Children's weights add up to their parent; all weights to the ruleset's total; each goal to its weight."""
     found = []
     for node, path in _located(sr):
-        if node.is_leaf or node.node is None or node.node.weight is None:
+        if node.is_leaf or node.node is None or node.node.weight is None or not node.complete:
             continue
-        children = sum((ch.weight for ch in node.children), ZERO)
-        if children != node.node.weight:
+        children = sum_or_none(ch.weight for ch in node.children)
+        if children is not None and children != node.node.weight:
             names = "、".join(ch.name for ch in node.children)
             found.append(
                 Place(sr.file, node.line, (*path, "分值")).problem(
@@ -97,7 +105,9 @@ def check_weights(sr: ScoredReport, policy: Policy) -> list[Problem]:
                 )
             )
     rules = sr.rules
-    if sr.weight_total != rules.total:
+    complete = not sr.report.partial and all(t.complete for t in sr.tree) and all(
+        t.complete for g in sr.goals for t in g.tree)
+    if complete and sr.weight_total is not None and sr.scored_rows and sr.weight_total != rules.total:
         found.append(
             Place(sr.file, sr.report.line, (REPORT, "分值")).problem(
                 "WEIGHT_TOTAL",
@@ -108,7 +118,7 @@ def check_weights(sr: ScoredReport, policy: Policy) -> list[Problem]:
         )
     if rules.goals is not None:
         for goal in sr.goals:
-            if goal.weight != rules.goals.weight:
+            if goal.weight is not None and goal.weight != rules.goals.weight and all(t.complete for t in goal.tree):
                 found.append(
                     Place(sr.file, goal.line, (GOALS, goal.name, "分值")).problem(
                         "WEIGHT_SUM",
@@ -125,7 +135,7 @@ def check_given_scores(sr: ScoredReport, policy: Policy) -> list[Problem]:
     """A 得分 written for an indicator whose method computes the score must agree with it."""
     found = []
     for leaf, path in _located_leaves(sr):
-        if leaf.given is None or leaf.method is None:
+        if leaf.given is None or leaf.method is None or leaf.score is None:
             continue
         found += _amount(Place(sr.file, leaf.line, (*path, "得分")), "SCORE_MISMATCH", f"指标“{leaf.name}”的得分",
                          leaf.given, leaf.score, policy, f"（{leaf.explanation}）")
@@ -144,12 +154,12 @@ def check_stated_nodes(sr: ScoredReport, policy: Policy) -> list[Problem]:
             def at(figure: str) -> Place:
                 return Place(sr.file, line, (*path, figure))
 
-            if st.weight is not None:
+            if st.weight is not None and node.weight is not None:
                 found += _amount(at("分值"), "WEIGHT_MISMATCH", f"{label}的分值", st.weight, node.weight, policy, note)
-            if st.score is not None:
+            if st.score is not None and node.score is not None:
                 code = "SCORE_MISMATCH" if node.is_leaf else "SUBTOTAL_MISMATCH"
                 found += _amount(at("得分"), code, f"{label}的得分", st.score, node.score, policy, note)
-            if st.score_rate is not None and node.weight:
+            if st.score_rate is not None and node.weight and node.score is not None:
                 found += _rate(
                     at("得分率"),
                     "RATE_MISMATCH",
@@ -211,18 +221,24 @@ def check_stated_root(sr: ScoredReport, policy: Policy) -> list[Problem]:
         def at(figure: str) -> Place:
             return Place(sr.file, line, (REPORT, figure))
 
-        if st.total is not None:
+        if st.total is not None and sr.total is not None:
             found += _amount(at("总分"), "TOTAL_MISMATCH", "总分", st.total, sr.total, policy, note)
-        if st.grade is not None and not sr.rules.same_grade(st.grade, sr.grade):
+        # The grade follows from the computed total or, when the data does not determine one,
+        # from the printed total: a printed grade is checked against whichever there is.
+        basis_total = sr.total if sr.total is not None else sr.filed_total
+        expected = sr.rules.grade_of(basis_total) if basis_total is not None else None
+        if (st.grade is not None and expected is not None and basis_total is not None
+                and not sr.rules.same_grade(st.grade, expected)):
+            which = "总分" if sr.total is not None else "印出的总分"
             found.append(
                 at("等级").problem(
                     "GRADE_MISMATCH",
-                    f"等级印为“{st.grade}”，按总分 {plain(sr.total)} 应为“{sr.grade}”{note}",
-                    sr.grade,
+                    f"等级印为“{st.grade}”，按{which} {plain(basis_total)} 应为“{expected}”{note}",
+                    expected,
                     st.grade,
                 )
             )
-        if st.common_score is not None:
+        if st.common_score is not None and sr.common_score is not None:
             found += _amount(
                 at("共性指标得分"), "SUBTOTAL_MISMATCH", "共性指标得分", st.common_score, sr.common_score, policy, note
             )
@@ -265,7 +281,7 @@ def check_goals(sr: ScoredReport, policy: Policy) -> list[Problem]:
     found = []
     for goal in sr.goals:
         for st in stated_list(goal.goal.stated):
-            if st.score is not None:
+            if st.score is not None and goal.score is not None:
                 found += _amount(Place(sr.file, st.line or goal.line, (GOALS, goal.name, "得分")), "SUBTOTAL_MISMATCH",
                                  f"年度目标“{goal.name}”的得分", st.score, goal.score, policy, _where(st))
     return found
@@ -278,77 +294,118 @@ def check_reasons(sr: ScoredReport, policy: Policy) -> list[Problem]:
     found = []
     for leaf, path in _located_leaves(sr):
         node = leaf.node
-        if node is None or not leaf.applicable or leaf.method is None or leaf.score >= leaf.weight:
+        if node is None or not leaf.applicable or leaf.method is None:
+            continue
+        if leaf.score is None or leaf.weight is None or leaf.score >= leaf.weight:
             continue
         if not (node.deviation or node.reason):
+            # In a transcription the blank is the document's: noted (提示), not a finding.
             found.append(
                 Place(sr.file, leaf.line, (*path, "偏差原因")).problem(
                     "REASON_MISSING",
-                    f"指标“{leaf.name}”得分 {plain(leaf.score)} 低于分值 {plain(leaf.weight)}，应填写偏差原因",
+                    f"指标“{leaf.name}”得分 {plain(leaf.score)} 低于分值 {plain(leaf.weight)}，"
+                    + ("印发文件未填写偏差原因" if is_transcription(sr.basis) else "应填写偏差原因"),
+                    severity=INFO if is_transcription(sr.basis) else None,
                 )
             )
     return found
 
 
-_COLUMNS = (("initial", "年初预算数"), ("budget", "全年预算数"), ("spent", "全年执行数"))
+_COLUMNS = (("initial", "年初预算数"), ("budget", "全年预算数"), ("arrived", "到位数"), ("spent", "全年执行数"),
+            ("balance", "节余"))
+
+
+def _rows(row: AnyFundsRow, path: tuple) -> Iterator[tuple[AnyFundsRow, tuple]]:
+    """Every row of the funds tree with its path (``("资金",)``, ``("资金", "其中", "财政拨款")`` …)."""
+    yield row, path
+    for name, part in (row.parts or {}).items():
+        yield from _rows(part, (*path, "其中", name))
+
+
+def _label(path: tuple) -> str:
+    return "年度资金总额" if len(path) == 1 else f"“{path[-1]}”"
 
 
 def check_funds(sr: ScoredReport, policy: Policy) -> list[Problem]:
-    """The funds' 其中 rows add up; not overspent; the printed 执行率, 到位率 and 得分."""
+    """Each row's 其中 rows add up to it (when all are given); not overspent; each printed
+    执行率 against its row; the total's printed 执行率, 到位率 and 得分."""
     funds, result = sr.report.funds, sr.funds
     if funds is None or result is None:  # the scorer scores funds whenever the report has them
         return []
     found = []
-    if funds.parts:
+    for row, path in _rows(funds, (FUNDS,)):
+        line = row.line or funds.line
         for attr, label in _COLUMNS:
-            total = getattr(funds, attr)
-            values = [getattr(row, attr) for row in funds.parts.values()]
-            if total is None or any(v is None for v in values):
+            printed, parts = getattr(row, attr), parts_sum(row, attr)
+            if printed is None or parts is None:
                 continue
             found += _amount(
-                Place(sr.file, funds.line, (FUNDS, "其中", label)),
+                Place(sr.file, line, (*path, label)),
                 "FUNDS_SUM",
-                f"资金来源明细的{label}之和",
-                sum(values, ZERO),
-                total,
+                f"{_label(path)}的{label}",
+                printed,
+                parts,
                 policy,
-                f"（{'、'.join(funds.parts)}）",
+                f"（其中各行之和：{'、'.join(row.parts or {})}）",
             )
-    if funds.spent is not None and funds.budget is not None and funds.spent > funds.budget:
-        found.append(Place(sr.file, funds.line, (FUNDS, "全年执行数")).problem(
-            "FUNDS_OVERSPENT", f"全年执行数 {plain(funds.spent)} 超过全年预算数 {plain(funds.budget)}"))
-    for st in stated_list(funds.stated):
-        line, note = st.line or funds.line, _where(st)
-        if st.rate is not None and result.rate is not None:
-            found += _rate(
-                Place(sr.file, line, (FUNDS, "执行率")),
-                "RATE_MISMATCH",
-                "资金执行率",
-                st.rate,
-                result.rate,
-                policy,
-                note,
-            )
-        if st.arrival_rate is not None and result.arrival_rate is not None:
-            found += _rate(
-                Place(sr.file, line, (FUNDS, "到位率")),
-                "RATE_MISMATCH",
-                "资金到位率",
-                st.arrival_rate,
-                result.arrival_rate,
-                policy,
-                note,
-            )
-        if st.score is not None and result.score is not None:
-            found += _amount(
-                Place(sr.file, line, (FUNDS, "得分")),
-                "SCORE_MISMATCH",
-                "资金执行率得分",
-                st.score,
-                result.score,
-                policy,
-                f"（{result.explanation}）{note}",
-            )
+        if row.spent is not None and row.budget is not None and row.spent > row.budget:
+            found.append(Place(sr.file, line, (*path, "全年执行数")).problem(
+                "FUNDS_OVERSPENT", f"{_label(path)}的全年执行数 {plain(row.spent)} 超过全年预算数 {plain(row.budget)}"))
+        if row is not funds and row.rate is not None and row.spent is not None and row.budget:
+            found += _rate(Place(sr.file, line, (*path, "执行率")), "RATE_MISMATCH", f"{_label(path)}的执行率",
+                           row.rate, divide(row.spent, row.budget), policy)
+    printed_rates = [(funds.rate, funds.line, "")]
+    printed_rates += [(st.rate, st.line, _where(st)) for st in stated_list(funds.stated)]
+    for rate, line, note in printed_rates:
+        if rate is not None and result.rate is not None:
+            found += _rate(Place(sr.file, line or funds.line, (FUNDS, "执行率")), "RATE_MISMATCH", "资金执行率",
+                           rate, result.rate, policy, _from_parts(result) + note)
+    arrivals = [(funds.arrival_rate, funds.line, "")]
+    arrivals += [(st.arrival_rate, st.line, _where(st)) for st in stated_list(funds.stated)]
+    for rate, line, note in arrivals:
+        if rate is not None and result.arrival_rate is not None:
+            found += _rate(Place(sr.file, line or funds.line, (FUNDS, "到位率")), "RATE_MISMATCH", "资金到位率",
+                           rate, result.arrival_rate, policy, note)
+    scores = [(funds.score, funds.line, "")] + [(st.score, st.line, _where(st)) for st in stated_list(funds.stated)]
+    for score, line, note in scores:
+        if score is not None and result.score is not None:
+            found += _amount(Place(sr.file, line or funds.line, (FUNDS, "得分")), "SCORE_MISMATCH", "资金执行率得分",
+                             score, result.score, policy, f"（{result.explanation}）{note}")
+    return found
+
+
+def _from_parts(result) -> str:
+    return "（年度资金总额与其中各行不符，按其中各行之和计算）" if result.from_parts else ""
+
+
+def check_full_marks_for_unmet_rate(sr: ScoredReport, policy: Policy) -> list[Problem]:
+    """An indicator for the funds' 到位率 or 执行率 given full marks while the funds' own rate
+    (computed from the funds block) falls short of the indicator's target (100% when none)."""
+    result = sr.funds
+    if result is None:
+        return []
+    found = []
+    for leaf, path in _located_leaves(sr):
+        node = leaf.node
+        if node is None or leaf.score is None or leaf.weight is None or leaf.score < leaf.weight or not leaf.weight:
+            continue
+        if "到位率" in leaf.name:
+            rate, what = result.arrival_rate, "资金到位率"
+        elif "预算执行率" in leaf.name or leaf.name in ("执行率", "资金执行率"):
+            rate, what = result.rate, "资金执行率"
+        else:
+            continue
+        if rate is None:
+            continue
+        target = parse_target(node.target) if node.target is not None else None
+        goal = target.quantity.fraction if target is not None and target.quantity is not None and \
+            target.quantity.percent else Decimal(1)
+        if rate < goal:
+            found.append(Place(sr.file, leaf.line, (*path, "得分")).problem(
+                "FULL_MARKS_UNMET",
+                f"指标“{leaf.name}”得满分 {plain(leaf.score)}，而按资金数据{what}为 "
+                f"{plain(round_half_up(rate * 100, 2))}%，未达到 {plain(round_half_up(goal * 100, 2))}%",
+            ))
     return found
 
 
@@ -397,6 +454,7 @@ CHECKS: tuple[Check[ScoredReport], ...] = (
     Check("reasons", "偏差原因", check_reasons),
     Check("funds", "资金", check_funds),
     Check("budget_rate_indicator", "预算执行率指标", check_budget_rate_indicator),
+    Check("full_marks_unmet", "资金比率指标的满分", check_full_marks_for_unmet_rate),
 )
 
 

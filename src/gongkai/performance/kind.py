@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from decimal import Decimal
 
+from gongkai.engine.basis import basis_of, is_transcription
 from gongkai.engine.kinds import Evaluation, Source, Standing
 from gongkai.engine.output import json_text, problems_json, score_json, score_text
 from gongkai.engine.problems import problem
@@ -64,7 +65,7 @@ class PerformanceKind:
             return Evaluation(None, problems)
         timings = {}
         started = time.perf_counter()
-        scored = score_report(report, rules, display)
+        scored = score_report(report, rules, display, basis_of(report, project.settings.basis))
         timings["score"] = time.perf_counter() - started
         started = time.perf_counter()
         problems.extend(scored.problems)
@@ -90,10 +91,10 @@ class PerformanceKind:
         makers = {"json": lambda: json_bytes(result), "csv": lambda: csv_bytes(result)}
         return {kind: makers[kind]() for kind in wanted if kind in makers}
 
-    def diff_figures(self, result: ScoredReport) -> dict[str, Decimal | str]:
+    def diff_figures(self, result: ScoredReport) -> dict[str, Decimal | str | None]:
         """总分 and 等级, the funds' 执行率 and its score, the annual goals' average and each
         goal's score, then every indicator leaf's score (by its path), in the report's order."""
-        figures: dict[str, Decimal | str] = {"总分": result.total}
+        figures: dict[str, Decimal | str | None] = {"总分": result.total}
         if result.grade is not None:
             figures["等级"] = result.grade
         funds = result.funds
@@ -119,7 +120,15 @@ class PerformanceKind:
         return figures
 
     def standing(self, result: ScoredReport) -> Standing:
-        return Standing(result.total, result.grade, result.rules.places)
+        """What index pages list and average: for a transcription the total and grade the
+        document printed (a total gongkai computes is on the report page, marked, never listed
+        as the unit's); for an authored report the computed ones. None: 未评分, or 未印总分."""
+        if is_transcription(result.basis):
+            total, grade = result.filed_total, result.filed_grade
+        else:
+            total, grade = result.total, result.grade
+        missing = "未评分" if result.scoring == "未评分" else "未印总分" if is_transcription(result.basis) else "无总分"
+        return Standing(total, grade, result.rules.places, result.rules.name, True, missing)
 
     def score_text(self, result: ScoredReport) -> str:
         return score_text(result)

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, WithJsonSchema
 
+from gongkai.engine.basis import BASIS_DESCRIPTION
 from gongkai.engine.decimals import usable
 from gongkai.performance.targets import text_of
 
@@ -135,11 +136,17 @@ class Node(Record):
     quarters: list[Text] | None = Field(None, alias="季度进度")
     variant: Literal["比值", "线性"] | None = Field(None, alias="变体")
     basis: Literal["指标值", "100%"] | None = Field(None, alias="基准")
+    nature: Text | None = Field(None, alias="指标性质", description="如 定量、定性、正向")
+    direction: Text | None = Field(None, alias="指标方向", description="如 大于等于、小于等于、等于")
+    measure: Text | None = Field(None, alias="计量单位")
     explanation: Text | None = Field(None, alias="指标解释")
     criteria: Text | None = Field(None, alias="评价要点")
     standard: Text | None = Field(None, alias="评分标准")
     note: Text | None = Field(None, alias="说明")
     stated: Stated | list[Stated] | None = Field(None, alias="原文")
+    partial: Text | None = Field(
+        None, alias="部分录入", description="下级只录入了一部分（如存储文本截断）：写明缺了什么；下级分值之和不再核对"
+    )
 
     @property
     def is_leaf(self) -> bool:
@@ -169,9 +176,16 @@ class Node(Record):
 
 
 class FundsRow(Record):
+    """A row of the funds table (资金来源), with its own 其中 rows to any depth."""
+
     initial: Num | None = Field(None, alias="年初预算数")
-    budget: Num | None = Field(None, alias="全年预算数")
+    budget: Num | None = Field(None, alias="全年预算数", description="当年预算（全年预算数）")
+    arrived: Num | None = Field(None, alias="到位数")
     spent: Num | None = Field(None, alias="全年执行数")
+    balance: Num | None = Field(None, alias="节余", description="节余（结余）资金，照印")
+    rate: Text | None = Field(None, alias="执行率", description="照印，如 98.5% 或 0.98 或 100")
+    parts: dict[Text, FundsRow] | None = Field(None, alias="其中")
+    note: Text | None = Field(None, alias="说明")
 
 
 class FundsStated(Record):
@@ -181,13 +195,33 @@ class FundsStated(Record):
     arrival_rate: Text | None = Field(None, alias="到位率")
 
 
+class BudgetItem(Record):
+    """A line of the 项目支出明细预算, with its 测算依据."""
+
+    name: Text = Field(alias="名称")
+    amount: Num | None = Field(None, alias="金额")
+    basis: Text | None = Field(None, alias="测算依据")
+    note: Text | None = Field(None, alias="说明")
+
+
 class Funds(Record):
+    """The funds block: the total row (年度资金总额) with its 其中 rows, the project's whole
+    budget, the printed 执行率/到位率/得分 and the detailed budget. Its rows' fields are those
+    of :class:`FundsRow` (the order here is the order ``gongkai fmt`` writes them in)."""
+
+    total_budget: Num | None = Field(None, alias="项目总预算", description="项目总预算（跨年度项目的总额）")
     initial: Num | None = Field(None, alias="年初预算数")
-    budget: Num | None = Field(None, alias="全年预算数")
+    budget: Num | None = Field(None, alias="全年预算数", description="当年预算（全年预算数）")
     arrived: Num | None = Field(None, alias="到位数")
     spent: Num | None = Field(None, alias="全年执行数")
-    weight: Num | None = Field(None, alias="分值")
-    parts: dict[str, FundsRow] | None = Field(None, alias="其中")
+    balance: Num | None = Field(None, alias="节余", description="节余（结余）资金，照印")
+    weight: Num | None = Field(None, alias="分值", description="执行率的分值；不写则资金不计分")
+    rate: Text | None = Field(None, alias="执行率", description="印出的执行率，如 98.5% 或 0.98 或 100")
+    score: Num | None = Field(None, alias="得分", description="印出的资金得分")
+    arrival_rate: Text | None = Field(None, alias="到位率", description="印出的到位率")
+    parts: dict[Text, FundsRow] | None = Field(None, alias="其中")
+    details: list[BudgetItem] = Field(default_factory=list, alias="明细预算")
+    note: Text | None = Field(None, alias="说明")
     stated: FundsStated | list[FundsStated] | None = Field(None, alias="原文")
 
 
@@ -236,7 +270,9 @@ class Report(Record):
     ruleset: Text = Field(alias="规则")
     year: Annotated[int, BeforeValidator(_year)] = Field(alias="年度", ge=1949, le=2200)
     department: Text = Field(alias="部门")
-    name: Text = Field(alias="名称")
+    name: Text | None = Field(None, alias="名称", description="项目名称；文件没有印项目名称时不写")
+    title: Text | None = Field(None, alias="标题", description="文件自己的标题，如“××项目支出绩效自评报告”")
+    basis: Literal["编制", "原文", "计算"] | None = Field(None, alias="口径", description=BASIS_DESCRIPTION)
     unit: Literal["万元", "元"] = Field("万元", alias="单位")
     supervisor: Text | None = Field(None, alias="主管部门")
     implementer: Text | None = Field(None, alias="实施单位")
@@ -247,11 +283,21 @@ class Report(Record):
     evaluator: Text | None = Field(None, alias="评价机构")
     date: Text | None = Field(None, alias="填报日期")
     amount: Num | None = Field(None, alias="项目金额")
+    attribute: Text | None = Field(None, alias="项目属性", description="如 常年性、延续性、新增")
+    long_term_goal: Text | None = Field(None, alias="长期目标")
     funds: Funds | None = Field(None, alias="资金")
     overall_goal: OverallGoal | None = Field(None, alias="年度总体目标")
     indicators: list[Node] = Field(default_factory=list, alias="指标")
     goals: list[Goal] = Field(default_factory=list, alias="年度目标")
+    table_name: Text | None = Field(None, alias="表名", description="指标表印出的名称，如“绩效目标完成情况对比表”")
+    columns: dict[Literal["指标值", "完成值", "分值", "得分", "偏差原因"], Text] | None = Field(
+        None, alias="列名", description="指标表各列印出的名称，如 {指标值: 计划值, 完成值: 完成情况}"
+    )
     stated: RootStated | list[RootStated] | None = Field(None, alias="原文")
+    partial: Text | None = Field(None, alias="部分录入", description="只录入了文件的一部分：写明缺了什么")
+    review_notes: list[Text] = Field(
+        default_factory=list, alias="核对意见", description="录入人、审核人的说明，显示在核对说明中"
+    )
     corrections: list[Text] = Field(default_factory=list, alias="更正")
     acknowledged: list[Acknowledgement] = Field(
         default_factory=list, alias="确认", description="已确认、无需修改的警告"
@@ -260,6 +306,9 @@ class Report(Record):
 
 
 Node.model_rebuild()
+FundsRow.model_rebuild()
+
+AnyFundsRow = FundsRow | Funds  # the total row and its 其中 rows share their figures' fields
 
 
 def stated_list(stated) -> list:

@@ -78,7 +78,9 @@ class Ruleset(Record):
     places: int = Field(2, alias="小数位", ge=0, le=10, description="计算得分保留的小数位（0 到 10）")
     grades: list[Grade] = Field(alias="等级")
     not_applicable: Literal["满分", "折算", "零分"] = Field("满分", alias="不适用")
-    empty: Literal["零分", "满分"] = Field("零分", alias="空指标", description="未填写三级指标的节点如何计分")
+    empty: Literal["零分", "满分"] | None = Field(
+        None, alias="空指标", description="未填写任何内容的指标如何计分；不写则不计分（未填写不等于 0）"
+    )
     default_method: Literal["比例", "人工"] = Field("比例", alias="默认方法")
     ratio: RatioRules = Field(default_factory=RatioRules, alias="比例")
     reverse_variant: Literal["比值", "线性"] = Field("比值", alias="反向变体")

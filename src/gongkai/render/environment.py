@@ -43,6 +43,7 @@ FILTERS = {
     "金额": formatting.amount,
     "分数": formatting.score,
     "总分格式": formatting.fixed_score,
+    "照印": formatting.as_printed,
 }
 
 

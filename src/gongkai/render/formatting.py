@@ -55,3 +55,15 @@ def fixed_score(value, places: int = 2) -> str:
 def number_text(value) -> str:
     """What ``{{ x }}`` prints for a Decimal: its exact text (96.80 stays 96.80), never exponent notation."""
     return f"{value:f}" if isinstance(value, Decimal) else str(value)
+
+
+def as_printed(value, kind: str = "score") -> str:
+    """A filed figure exactly as transcribed: its own decimals (9.80 stays 9.80); money with
+    千分位 and its own decimals; text (a rate printed ``98.5%`` or ``0.98``) as it is."""
+    if not isinstance(value, Decimal):
+        return "" if value is None else str(value)
+    if kind == "money":
+        exponent = value.as_tuple().exponent
+        places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+        return money(value, places)
+    return number_text(value)

@@ -1,5 +1,6 @@
-"""Open data published beside each report page: the original YAML, JSON with the
-computed scores, and CSV of the indicator rows (UTF-8 with BOM so Excel opens it).
+"""Open data published beside each report page: the original YAML, JSON with the filed figures
+(as entered) and the computed ones side by side, and CSV of the indicator rows with a 印发得分
+and a 计算得分 column (UTF-8 with BOM so Excel opens it).
 
 Numbers, in the JSON and in the CSV, are their exact decimal text ("96.80", never a float),
 written by :func:`gongkai.engine.output.json_number`; in the JSON they are strings, and an
@@ -15,6 +16,7 @@ import io
 import re
 from decimal import Decimal
 
+from gongkai.engine.basis import findings
 from gongkai.engine.output import json_dumps, json_number, score_json
 from gongkai.performance.scoring import ScoredReport
 
@@ -64,14 +66,17 @@ def _safe_row(row) -> list:
 
 
 def json_bytes(sr: ScoredReport) -> bytes:
-    """``数据``: the report as entered (numbers as exact text); ``计算结果``: gongkai score."""
+    """``数据``: the report as entered, its filed figures as transcribed (numbers as exact text);
+    ``计算结果``: what gongkai computes (``total`` None when the data does not determine it;
+    ``filed_total``/``filed_score`` the document's own); ``核对``: the findings about it."""
     data = sr.report.model_dump(by_alias=True, exclude_none=True, exclude_defaults=False)
-    return _json_bytes({"数据": data, "计算结果": score_json(sr)})
+    checks = [p.as_dict() for p in findings(sr.problems)]
+    return _json_bytes({"数据": data, "计算结果": score_json(sr), "口径": sr.basis, "核对": checks})
 
 
 CSV_HEADER = (
     "年度目标", "一级指标", "二级指标", "三级指标", "四级指标",
-    "指标值", "完成值", "分值", "得分", "计分方法", "计分说明", "偏差原因",
+    "指标值", "完成值", "分值", "印发得分", "计算得分", "完成状态", "计分方法", "计分说明", "偏差原因",
 )  # fmt: skip
 
 
@@ -92,58 +97,12 @@ def csv_bytes(sr: ScoredReport) -> bytes:
                     getattr(node, "target", None) or "",
                     getattr(node, "actual", None) or "",
                     json_number(leaf.weight),
-                    json_number(leaf.score) if leaf.applicable else "不适用",
+                    json_number(leaf.filed_score),
+                    json_number(leaf.score_figure.computed) if leaf.applicable else "不适用",
+                    leaf.status or "",
                     leaf.method or "",
                     leaf.explanation,
                     (getattr(node, "deviation", None) or getattr(node, "reason", None) or ""),
                 )
                 writer.writerow(_safe_row(row))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-# ---- 部门决算 -------------------------------------------------------------------------
-
-def final_json_bytes(fr) -> bytes:
-    """``数据`` as entered and ``计算结果``: every table derived, every figure of the 情况说明."""
-    data = fr.report.model_dump(by_alias=True, exclude_none=True)
-    tables = [
-        {
-            "表号": t.position or t.number,
-            "表名": t.title,
-            "栏": [
-                {
-                    "名称": side.title,
-                    "列": list(side.columns),
-                    "行": [
-                        {"编码": line.code, "名称": line.name, "行次": line.number, "数": list(line.values)}
-                        for line in side.lines
-                    ],
-                }
-                for side in t.sides
-            ],
-            "空表说明": t.empty_note,
-        }
-        for t in fr.tables
-    ]
-    figures = dict(fr.derived.totals) if fr.derived else {}
-    computed = {"file": fr.file, "kind": fr.report.kind, "tables": tables, "figures": figures}
-    return _json_bytes({"数据": data, "计算结果": computed})
-
-
-FINAL_CSV_HEADER = ("表号", "表名", "栏", "行次", "科目编码", "项目", "列", "金额")
-
-
-def final_csv_bytes(fr) -> bytes:
-    """Every figure of the nine tables, one per line (long format), as Excel and scripts read it."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(FINAL_CSV_HEADER)
-    for t in fr.tables:
-        for side in t.sides:
-            for line in side.lines:
-                for column, value in zip(side.columns, line.values, strict=False):
-                    if value is None:
-                        continue
-                    row = (t.position or t.number, t.title, side.title or "", line.number or "", line.code, line.name)
-                    writer.writerow(_safe_row((*row, column, json_number(value))))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -8,8 +8,11 @@ from dataclasses import dataclass, field
 import jinja2
 from markupsafe import Markup
 
+from gongkai.engine.basis import Figure
 from gongkai.performance.scoring import Scored, ScoredReport, arrival_rate, fraction_of
 from gongkai.render import charts
+from gongkai.render.funds_view import FundsTable, funds_table
+from gongkai.render.notes import CheckNotes
 from gongkai.render.page import Stash
 from gongkai.render.tables import indicator_table
 
@@ -20,6 +23,10 @@ META_FIELDS = {
     "年度": "year",
     "部门": "department",
     "名称": "name",
+    "标题": "title",
+    "口径": "basis",
+    "项目属性": "attribute",
+    "长期目标": "long_term_goal",
     "单位": "unit",
     "主管部门": "supervisor",
     "实施单位": "implementer",
@@ -49,14 +56,18 @@ class Links:
     pdf: str | None = None
 
 
-def node_values(node: Scored) -> dict:
-    """One indicator's figures by their Chinese names."""
+def node_values(node: Scored, basis: str = "原文") -> dict:
+    """One indicator's figures by their Chinese names (得分 in the page's 口径: as filed on a
+    transcription; 计算得分 and 印发得分 for each role)."""
     record = node.node
     return {
         "名称": node.name,
         "路径": "/".join(node.path),
         "分值": node.weight,
-        "得分": node.score,
+        "得分": node.score_figure.shown(basis)[0],
+        "计算得分": node.score,
+        "印发得分": node.filed_score,
+        "完成状态": node.status,
         "得分率": node.rate,
         "指标值": getattr(record, "target", None),
         "完成值": getattr(record, "actual", None),
@@ -71,7 +82,15 @@ def node_values(node: Scored) -> dict:
         "评价要点": getattr(record, "criteria", None),
         "评分标准": getattr(record, "standard", None),
         "说明": getattr(record, "note", None),
-        "下级": [node_values(c) for c in node.children],
+        "下级": [node_values(c, basis) for c in node.children],
+    }
+
+
+def _parts_values(row) -> dict:
+    return {
+        name: {"年初预算数": part.initial, "全年预算数": part.budget, "到位数": part.arrived,
+               "全年执行数": part.spent, "节余": part.balance, "执行率": part.rate, "其中": _parts_values(part)}
+        for name, part in (row.parts or {}).items()
     }
 
 
@@ -82,42 +101,65 @@ class ReportView:
     stash: Stash = field(default_factory=Stash)
     links: Links = field(default_factory=Links)
     chart_cache: dict = field(default_factory=dict)  # chart SVG by its inputs, shared by a build
+    _notes: CheckNotes | None = field(default=None, init=False, repr=False)
 
     # ---- values -------------------------------------------------------------------
     @property
     def places(self) -> int:
         return self.scored.rules.places
 
+    @property
+    def notes(self) -> CheckNotes:
+        if self._notes is None:
+            report = self.scored.report
+            self._notes = CheckNotes.of(self.scored.problems, self.scored.basis,
+                                        [*report.review_notes, *report.corrections])
+        return self._notes
+
+    def _funds_figures(self) -> dict:
+        funds, result = self.scored.report.funds, self.scored.funds
+        if funds is None or result is None:
+            return {"funds_rate_figure": Figure(None, None), "funds_score_figure": Figure(None, None)}
+        return {"funds_rate_figure": Figure(result.filed_rate(funds), result.rate),
+                "funds_score_figure": Figure(result.filed_score(funds), result.score)}
+
     def funds_values(self) -> dict | None:
         funds, result = self.scored.report.funds, self.scored.funds
         if funds is None:
             return None
         return {
+            "项目总预算": funds.total_budget,
             "年初预算数": funds.initial,
             "全年预算数": funds.budget,
             "到位数": funds.arrived,
             "全年执行数": funds.spent,
+            "节余": funds.balance,
+            "印发执行率": result.filed_rate(funds) if result else funds.rate,
+            "印发得分": result.filed_score(funds) if result else funds.score,
+            "明细预算": [{"名称": d.name, "金额": d.amount, "测算依据": d.basis} for d in funds.details],
             "执行率": result.rate if result else None,
             "到位率": result.arrival_rate if result else arrival_rate(funds),
             "分值": result.weight if result else funds.weight,
             "得分": result.score if result else None,
             "计分说明": result.explanation if result else "",
-            "其中": {
-                name: {"年初预算数": row.initial, "全年预算数": row.budget, "全年执行数": row.spent}
-                for name, row in (funds.parts or {}).items()
-            },
+            "其中": _parts_values(funds),
         }
 
     def context(self) -> dict:
         sr, report = self.scored, self.scored.report
         meta = {zh: getattr(report, attr) for zh, attr in META_FIELDS.items()}
-        lost = [node_values(leaf) for leaf in sr.leaves() if leaf.applicable and leaf.score < leaf.weight]
+        basis = sr.basis
+        lost = [node_values(leaf, basis) for leaf in sr.leaves()
+                if leaf.applicable and leaf.score is not None and leaf.weight is not None and leaf.score < leaf.weight]
         values = {
             **meta,
             "报告": meta,
-            "总分": sr.total,
+            "总分": sr.total_figure.shown(basis)[0],
+            "计算总分": sr.total,
+            "印发总分": sr.filed_total,
             "满分": sr.weight_total,
-            "等级": sr.grade,
+            "等级": sr.grade_figure.shown(basis)[0],
+            "评分状态": sr.scoring,
             "规则集": sr.rules.name,
             "小数位": self.places,
             "指标总体完成率": sr.completion,
@@ -128,20 +170,21 @@ class ReportView:
                 "预期目标": report.overall_goal.expected if report.overall_goal else None,
                 "实际完成情况": report.overall_goal.achieved if report.overall_goal else None,
             },
-            "一级指标": [node_values(top) for top in sr.tree],
+            "一级指标": [node_values(top, basis) for top in sr.tree],
             "年度目标": [
                 {
                     "名称": g.name,
                     "分值": g.weight,
-                    "得分": g.score,
+                    "得分": g.score_figure.shown(basis)[0],
                     "计入": g.counted,
                     "未开展": g.goal.not_done,
-                    "指标": [node_values(t) for t in g.tree],
+                    "指标": [node_values(t, basis) for t in g.tree],
                 }
                 for g in sr.goals
             ],
             "扣分指标": lost,
             "更正": list(report.corrections),
+            "核对意见": list(report.review_notes),
             "下载": self.links,
         }
         functions = {
@@ -157,6 +200,7 @@ class ReportView:
             "资金图": self.funds_chart,
             "进度图": self.quarterly_chart,
             "更正说明": self.corrections,
+            "核对说明": self.check_notes,
             "报告表格": self.all_tables,
             "下载链接": self.downloads,
         }
@@ -177,11 +221,12 @@ class ReportView:
         if len(matches) > 1:
             paths = "、".join("/".join(n.path) for n in matches)
             raise ViewError(f"名为“{name}”的指标不止一个（{paths}），请写出路径")
-        return node_values(matches[0])
+        return node_values(matches[0], self.scored.basis)
 
     # ---- blocks -------------------------------------------------------------------
     def _block(self, template: str, search_text: str = "", **values) -> Markup:
-        html = self.env.get_template(template).render(sr=self.scored, places=self.places, links=self.links, **values)
+        html = self.env.get_template(template).render(sr=self.scored, places=self.places, links=self.links,
+                                                      notes=self.notes, **self._funds_figures(), **values)
         return self.stash.put(html, search_text)
 
     def _names(self, tree: list) -> str:
@@ -195,18 +240,26 @@ class ReportView:
             return self._block(
                 "indicator_table.html",
                 self._names(goal.tree),
-                table=indicator_table(goal.tree),
+                table=indicator_table(goal.tree, "年度目标", self._headings()),
                 caption=f"年度目标：{goal.name}",
                 total=False,
             )
-        caption = "共性指标" if self.scored.goals else "绩效指标"
         return self._block(
             "indicator_table.html",
             self._names(self.scored.tree),
-            table=indicator_table(self.scored.tree),
-            caption=caption,
+            table=indicator_table(self.scored.tree, "指标", self._headings()),
+            caption=self._caption(),
             total=总分 and not self.scored.goals,
         )
+
+    def _headings(self) -> dict:
+        return dict(self.scored.report.columns or {})
+
+    def _caption(self) -> str:
+        own = self.scored.report.table_name
+        if own:
+            return own
+        return "共性指标" if self.scored.goals else "绩效指标"
 
     def _goal(self, name: str):
         for goal in self.scored.goals:
@@ -232,22 +285,32 @@ class ReportView:
         return self._block(
             "self_evaluation_table.html",
             words,
-            table=indicator_table(self.scored.tree),
-            funds=self.funds_values(),
-            caption="绩效指标",
-            total=True,
+            table=indicator_table(self.scored.tree, "指标", self._headings()),
+            ft=self._funds_table(),
+            caption=self._caption(),
+            total=not self.scored.goals,
         )
+
+    def _funds_table(self) -> FundsTable | None:
+        funds = self.scored.report.funds
+        return None if funds is None else funds_table(funds, self.scored.funds, self.scored.report.unit)
 
     def funds_table(self) -> Markup:
         return self._block(
-            "funds_table.html", "项目资金 年初预算数 全年预算数 全年执行数 执行率", funds=self.funds_values()
+            "funds_table.html", "项目资金 年初预算数 全年预算数 全年执行数 执行率", ft=self._funds_table()
         )
+
+    def check_notes(self) -> Markup:
+        """核对说明: the document's findings and the transcriber's remarks, numbered as the tables cite them."""
+        notes = self.notes
+        words = " ".join([note.problem.message for note in notes.notes] + list(notes.remarks))
+        return self._block("check_notes.html", words)
 
     def summary_table(self) -> Markup:
         return self._block("summary_table.html", "得分汇总 " + " ".join(t.name for t in self.scored.tree))
 
     def goals_tables(self) -> Markup:
-        tables = [(g, indicator_table(g.tree)) for g in self.scored.goals]
+        tables = [(g, indicator_table(g.tree, "年度目标", self._headings())) for g in self.scored.goals]
         words = " ".join(f"{g.name} {self._names(g.tree)}" for g in self.scored.goals)
         return self._block("goals_tables.html", words, goals=tables)
 
@@ -255,9 +318,9 @@ class ReportView:
         return self._block("explanations.html", "", nodes=[n for n in self.scored.leaves()])
 
     def corrections(self) -> Markup:
-        return self._block(
-            "corrections.html", " ".join(self.scored.report.corrections), corrections=self.scored.report.corrections
-        )
+        """更正说明 is part of the 核对说明 now (the transcriber's remarks never stand in the
+        unit's own text); kept so that pages written for earlier versions still build."""
+        return Markup("")
 
     def summary_box(self) -> Markup:
         r = self.scored.report
@@ -294,9 +357,11 @@ class ReportView:
 def chart_specs(sr: ScoredReport) -> dict:
     """The charts a report has data for, as inputs (drawn later, possibly in a worker)."""
     specs = {}
-    items = [(top.name, top.weight, top.score) for top in sr.tree]
-    items += [(f"年度目标{i}", g.weight, g.score) for i, g in enumerate(sr.goals, 1) if g.counted]
-    specs["score"] = charts.Spec("score_rates", (tuple(items),), "各一级指标得分率")
+    items = [(top.name, top.weight, top.score) for top in sr.tree if top.weight and top.score is not None]
+    items += [(f"年度目标{i}", g.weight, g.score) for i, g in enumerate(sr.goals, 1)
+              if g.counted and g.weight and g.score is not None]
+    if items:
+        specs["score"] = charts.Spec("score_rates", (tuple(items),), "各一级指标得分率（按数据计算）")
     funds = sr.report.funds
     if funds is not None:
         unit = sr.report.unit

@@ -27,15 +27,34 @@ class Row:
     number: int = 0  # 1-based leaf number, for footnotes
 
 
+HEADINGS = {
+    "指标值": "年度指标值",
+    "完成值": "实际完成值",
+    "分值": "分值",
+    "得分": "得分",
+    "偏差原因": "偏差原因分析及改进措施",
+}
+
+
 @dataclass
 class IndicatorTable:
     depth: int
     rows: list
     columns: dict = field(default_factory=dict)  # which optional columns to show
+    part: str = "指标"  # the first element of its figures' paths: 指标, or 年度目标
+    headings: dict = field(default_factory=lambda: dict(HEADINGS))  # as the document prints them
 
     @property
     def level_names(self) -> tuple:
         return LEVEL_NAMES[: self.depth]
+
+    def where(self, node: Scored, *figure: str) -> tuple:
+        """The structured path of a figure of ``node`` (as problems carry it)."""
+        return (self.part, *node.path, *figure)
+
+    @property
+    def width(self) -> int:
+        return self.depth + sum(1 for shown in self.columns.values() if shown)
 
 
 def _depth(nodes: list) -> int:
@@ -46,8 +65,10 @@ def _leaf_count(node: Scored) -> int:
     return 1 if node.is_leaf else sum(_leaf_count(c) for c in node.children)
 
 
-def indicator_table(tree: list) -> IndicatorTable:
-    """The merged-cell layout of a scored indicator tree."""
+def indicator_table(tree: list, part: str = "指标", headings: dict | None = None) -> IndicatorTable:
+    """The merged-cell layout of a scored indicator tree. Columns follow the data: a 分值 or
+    得分 column only when some row has one (a 对比表 prints 计划值 and 完成情况 alone, and then
+    each row's status), headed as the document heads them (``headings``, from 列名)."""
     depth = max(_depth(tree), 1)
     rows: list[Row] = []
 
@@ -65,12 +86,18 @@ def indicator_table(tree: list) -> IndicatorTable:
     for top in tree:
         visit(top, 0, [])
     leaves = [r.leaf for r in rows]
+    nodes = [n for top in tree for n in top.walk()]
+    weights = any(n.weight is not None for n in nodes)
+    scores = any(n.score is not None or n.filed_score is not None for n in nodes)
     columns = {
         "target": any(_has(l, "target") for l in leaves),
         "actual": any(_has(l, "actual") for l in leaves),
+        "weight": weights,
+        "score": scores,
+        "status": not weights and not scores,
         "deviation": any(_has(l, "deviation") or _has(l, "reason") for l in leaves),
     }
-    return IndicatorTable(depth, rows, columns)
+    return IndicatorTable(depth, rows, columns, part, {**HEADINGS, **(headings or {})})
 
 
 def _has(node: Scored, attr: str) -> bool:

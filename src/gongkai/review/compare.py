@@ -115,7 +115,7 @@ def _title(result: Result | None):
 
 def _scored(result: Evaluated | None) -> ScoredReport | None:
     """The version when it is of a kind that scores its reports (a total and a grade): its kind says."""
-    if result is None or KINDS.of(result).standing(result).total is None:
+    if result is None or not KINDS.of(result).standing(result).scored:
         return None
     return cast(ScoredReport, result)
 
@@ -178,6 +178,8 @@ def _direction(old: ScoredReport, new: ScoredReport) -> str | None:
         order = [g.name for g in sorted(rules.grades, key=lambda g: g.floor, reverse=True)]
         if old.grade in order and new.grade in order:
             return "up" if order.index(new.grade) < order.index(old.grade) else "down"
+    if new.total is None or old.total is None:
+        return None
     return "up" if new.total > old.total else "down" if new.total < old.total else None
 
 

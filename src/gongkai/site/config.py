@@ -30,7 +30,6 @@ from mkdocs.exceptions import ConfigurationError
 from mkdocs.plugins import BasePlugin
 
 from gongkai.engine.basis import BASES, DEFAULT_BASIS
-
 from gongkai.engine.project import Project
 
 PDF_SWITCH = "GONGKAI_PDF"  # the user's choice when mkdocs.yml does not say: "1" PDFs, "0" none

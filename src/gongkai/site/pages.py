@@ -111,15 +111,24 @@ def _rows(entries: list, here: str) -> list:
 
 
 def _stats(entries: list) -> dict:
+    """Counts, grades and averages of a list of reports. An average is taken only among the
+    reports scored by one ruleset (totals under different rulesets do not rank units), and a
+    report without a total (未评分) is left out of it and counted as such."""
     standings = [e.standing for e in entries]
-    totals = [s.total for s in standings if s.total is not None]
     grades: dict = {}
+    by_ruleset: dict = {}
     for s in standings:
         if s.total is not None:
             grades[s.grade or "未定级"] = grades.get(s.grade or "未定级", 0) + 1
+            by_ruleset.setdefault(s.ruleset or "", []).append(s.total)
+    averages = [
+        {"规则": name, "平均": divide(sum(totals, ZERO), Decimal(len(totals))), "份数": len(totals)}
+        for name, totals in sorted(by_ruleset.items())
+    ]
     return {
         "count": len(entries),
-        "average": divide(sum(totals, ZERO), Decimal(len(totals))) if totals else None,
+        "averages": averages,
+        "unscored": sum(1 for s in standings if s.scored and s.total is None),
         "grades": grades,
         "departments": len({e.department_slug for e in entries}),
     }
