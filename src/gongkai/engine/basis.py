@@ -105,6 +105,8 @@ class Figure:
     def shown(self, basis: str) -> tuple[Decimal | str | None, str | None]:
         """(value, role) for the main table: role ``"filed"``, ``"computed"`` (gongkai's, to be
         marked as such on a transcription) or None when there is nothing to show."""
+        if self.filed is not None and self.computed is not None and not self.differs:
+            return self.filed, "filed"  # the same figure in both roles: as it was written
         if basis in (COMPUTED, AUTHORED):
             order = ((self.computed, "computed"), (self.filed, "filed"))
         else:

@@ -77,6 +77,8 @@ class Standing:
     ruleset: str | None = None  # averages are taken only among reports scored by the same ruleset
     scored: bool = False  # a scored kind: no total means 未评分 (a kind not scored shows —)
     missing: str = "—"  # what the lists say when there is no total: 未评分, 未印总分 …
+    filed: bool = False  # the total is the one the document printed: shown exactly as printed
+    computed: Decimal | None = None  # gongkai's total when it differs from the filed one (a marked note)
 
 
 class ReportKind(Protocol):

@@ -123,12 +123,12 @@ class PerformanceKind:
         """What index pages list and average: for a transcription the total and grade the
         document printed (a total gongkai computes is on the report page, marked, never listed
         as the unit's); for an authored report the computed ones. None: 未评分, or 未印总分."""
-        if is_transcription(result.basis):
-            total, grade = result.filed_total, result.filed_grade
-        else:
-            total, grade = result.total, result.grade
-        missing = "未评分" if result.scoring == "未评分" else "未印总分" if is_transcription(result.basis) else "无总分"
-        return Standing(total, grade, result.rules.places, result.rules.name, True, missing)
+        transcribed = is_transcription(result.basis)
+        total, grade = (result.filed_total, result.filed_grade) if transcribed else (result.total, result.grade)
+        missing = "未评分" if result.scoring == "未评分" else "未印总分" if transcribed else "无总分"
+        differs = result.total_figure.differs if transcribed else False
+        return Standing(total, grade, result.rules.places, result.rules.name, True, missing, transcribed,
+                        result.total if differs else None)
 
     def score_text(self, result: ScoredReport) -> str:
         return score_text(result)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from gongkai.engine.basis import Figure, is_transcription
+from gongkai.engine.basis import COMPUTED, FILED, Figure, is_transcription
 from gongkai.engine.decimals import ONE, ZERO, divide, plain, round_half_up
 from gongkai.engine.problems import INFO, problem
 from gongkai.performance.methods import GIVEN_SCORE_METHODS, METHODS, MethodError, Params
@@ -215,7 +215,11 @@ class ScoredReport:
 
     @property
     def grade_figure(self) -> Figure:
-        return Figure(self.filed_grade, self.grade)
+        """The grade in its two roles. On a transcription whose printed total differs from the
+        computed one, no computed grade stands beside the printed total (it would grade another
+        number); the difference is in the 核对说明."""
+        consistent = not (is_transcription(self.basis) and self.basis != COMPUTED and self.total_figure.differs)
+        return Figure(self.filed_grade, self.grade if consistent else None)
 
     @property
     def goals_figure(self) -> Figure:
@@ -541,10 +545,10 @@ def sum_or_none(values) -> Decimal | None:
 
 
 def score_report(report: Report, rules: Ruleset, file: str, basis: str = "编制") -> ScoredReport:
-    """Score a report. On a transcription (``basis`` 原文 or 计算) a total follows only from the
-    document's own 得分: a row scored by a method where the document printed no 得分 (a cell left
-    blank, or not transcribed) leaves the total undetermined, though the row's computed score
-    is shown, marked as computed."""
+    """Score a report. Shown as filed (``basis`` 原文) a total follows only from the document's own
+    得分: a row scored by a method where the document printed no 得分 (a cell left blank, or not
+    transcribed) leaves the total undetermined, though the row's computed score is shown, marked
+    as computed. Shown as computed (计算, 编制) the total is gongkai's from the data and the ruleset."""
     transcription = is_transcription(basis)
     scorer = _Scorer(file, rules, transcription)
     tree = scorer.score_nodes(report.indicators, ())
@@ -576,8 +580,8 @@ def score_report(report: Report, rules: Ruleset, file: str, basis: str = "编制
     if transcription and report.partial:
         raw = None  # the document was transcribed in part: its total is what it printed, if anything
     tops = [*tree, *(t for g in goals if not g.goal.not_done for t in g.tree)]
-    if transcription and not all(_filed(t) for t in tops):
-        raw = None
+    if basis == FILED and not all(_filed(t) for t in tops):
+        raw = None  # shown as filed: a total follows only from the document's own 得分
     if raw is not None and weight_total:
         inapplicable = sum_or_none(leaf.weight for t in tree for leaf in t.leaves() if not leaf.applicable)
         if inapplicable and weight_total - inapplicable > 0:

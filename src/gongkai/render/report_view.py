@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from gongkai.engine.basis import Figure
 from gongkai.performance.scoring import Scored, ScoredReport, arrival_rate, fraction_of
-from gongkai.render import charts
+from gongkai.render import charts, formatting
 from gongkai.render.funds_view import FundsTable, funds_table
 from gongkai.render.notes import CheckNotes
 from gongkai.render.page import Stash
@@ -86,6 +86,47 @@ def node_values(node: Scored, basis: str = "原文") -> dict:
     }
 
 
+# Header fields a 项目支出绩效自评表's own head block shows; other kinds show them in 基本信息.
+_HEAD_FIELDS = (("主管部门", "supervisor"), ("实施单位", "implementer"), ("项目负责人", "leader"),
+                ("项目属性", "attribute"), ("长期目标", "long_term_goal"))
+_INFO_FIELDS = (("填报人", "filled_by"), ("单位领导审签", "approver"), ("联系电话", "phone"),
+                ("评价机构", "evaluator"), ("填报日期", "date"), ("备注", "remark"))
+# An indicator's own texts, shown as entered in 指标说明.
+NODE_TEXTS = (("指标解释", "explanation"), ("评价要点", "criteria"), ("评分标准", "standard"), ("说明", "note"),
+              ("指标性质", "nature"), ("指标方向", "direction"), ("计量单位", "measure"), ("部分录入", "partial"))
+
+
+def info_items(sr: ScoredReport) -> list:
+    """(label, text) of the header fields the report's tables do not already show."""
+    report = sr.report
+    items = []
+    if report.kind != "项目支出绩效自评表":
+        items += [(label, getattr(report, attr)) for label, attr in _HEAD_FIELDS]
+        goal = report.overall_goal
+        if goal is not None:
+            items += [("年度总体目标：预期目标", goal.expected), ("年度总体目标：实际完成情况", goal.achieved)]
+    if report.amount is not None:
+        items.append((f"项目金额（{report.unit}）", formatting.as_printed(report.amount, "money")))
+    items += [(label, getattr(report, attr)) for label, attr in _INFO_FIELDS]
+    items.append(("部分录入", report.partial))
+    return [(label, value) for label, value in items if value not in (None, "")]
+
+
+def described_nodes(sr: ScoredReport) -> list:
+    """(node, [(label, text)]) of every indicator with texts of its own, in the report's order."""
+    out = []
+    for node in sr.nodes():
+        record = node.node
+        if record is None:
+            continue
+        texts = [(label, getattr(record, attr)) for label, attr in NODE_TEXTS if getattr(record, attr, None)]
+        if isinstance(record.not_applicable, str) and record.not_applicable:
+            texts.append(("不适用", record.not_applicable))
+        if texts:
+            out.append((node, texts))
+    return out
+
+
 def _parts_values(row) -> dict:
     return {
         name: {"年初预算数": part.initial, "全年预算数": part.budget, "到位数": part.arrived,
@@ -112,8 +153,9 @@ class ReportView:
     def notes(self) -> CheckNotes:
         if self._notes is None:
             report = self.scored.report
+            acknowledged = [f"已确认 {ack.code}：{ack.reason}" for ack in report.acknowledged]
             self._notes = CheckNotes.of(self.scored.problems, self.scored.basis,
-                                        [*report.review_notes, *report.corrections])
+                                        [*report.review_notes, *report.corrections, *acknowledged])
         return self._notes
 
     def _funds_figures(self) -> dict:
@@ -201,6 +243,7 @@ class ReportView:
             "进度图": self.quarterly_chart,
             "更正说明": self.corrections,
             "核对说明": self.check_notes,
+            "基本信息": self.report_info,
             "报告表格": self.all_tables,
             "下载链接": self.downloads,
         }
@@ -299,6 +342,12 @@ class ReportView:
         return self._block(
             "funds_table.html", "项目资金 年初预算数 全年预算数 全年执行数 执行率", ft=self._funds_table()
         )
+
+    def report_info(self) -> Markup:
+        """基本信息 and 指标说明: every field entered that the tables do not show, as entered."""
+        items, described = info_items(self.scored), described_nodes(self.scored)
+        words = " ".join([str(v) for _, v in items] + [t for _, texts in described for _, t in texts])
+        return self._block("report_info.html", words, items=items, described=described)
 
     def check_notes(self) -> Markup:
         """核对说明: the document's findings and the transcriber's remarks, numbered as the tables cite them."""

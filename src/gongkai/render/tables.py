@@ -89,13 +89,14 @@ def indicator_table(tree: list, part: str = "指标", headings: dict | None = No
     nodes = [n for top in tree for n in top.walk()]
     weights = any(n.weight is not None for n in nodes)
     scores = any(n.score is not None or n.filed_score is not None for n in nodes)
+    named = set(headings or {})  # a column the document prints (列名) is shown even when it is empty
     columns = {
-        "target": any(_has(l, "target") for l in leaves),
-        "actual": any(_has(l, "actual") for l in leaves),
-        "weight": weights,
-        "score": scores,
+        "target": "指标值" in named or any(_has(l, "target") for l in leaves),
+        "actual": "完成值" in named or any(_has(l, "actual") for l in leaves),
+        "weight": weights or "分值" in named,
+        "score": scores or "得分" in named,
         "status": not weights and not scores,
-        "deviation": any(_has(l, "deviation") or _has(l, "reason") for l in leaves),
+        "deviation": "偏差原因" in named or any(_has(l, "deviation") or _has(l, "reason") for l in leaves),
     }
     return IndicatorTable(depth, rows, columns, part, {**HEADINGS, **(headings or {})})
 
