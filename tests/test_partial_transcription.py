@@ -127,9 +127,7 @@ def _mutated(value, gone: set, emptied: set, origin: dict | None = None, at=(), 
         return type(value)()
     if isinstance(value, dict):
         return {
-            k: _mutated(v, gone, emptied, origin, (*at, k), (*new, k))
-            for k, v in value.items()
-            if (*at, k) not in gone
+            k: _mutated(v, gone, emptied, origin, (*at, k), (*new, k)) for k, v in value.items() if (*at, k) not in gone
         }
     if isinstance(value, list):
         kept = [(i, v) for i, v in enumerate(value) if (*at, i) not in gone]
@@ -187,6 +185,37 @@ def _deletions(draw, path: Path):
         pick = random.Random(draw(st.integers(0, 2**32 - 1), label="seed"))
         gone |= {p for p in places if pick.random() < rate}
     return gone, emptied
+
+
+# ---- crashes this property found (all fixed; each stays as a regression case) ----------------
+
+FIXED = {  # id: (fixture, paths deleted, containers emptied)
+    # 部门决算: 表4 transcribed with one 支出列 (only 合计): identities._categories read
+    # side.columns[rule.column] past the columns there were
+    "shenzhen-final-table4-one-column": (
+        "data/2021/shenzhen-gsl/final-accounts.yaml",
+        {("原表", "表4", "支出列", 1), ("原表", "表4", "支出列", 2), ("原表", "表4", "支出列", 3)},
+        set(),
+    ),
+    # 自评表: 资金 without its 全年预算数 and 全年执行数 (its 其中 rows carry them): the 执行率 came
+    # from the 其中 rows and check_budget_rate_indicator asserted funds.spent is not None
+    "a02-funds-without-budget-and-spent": (
+        "data/2021/shenzhen-gsl/a02.yaml",
+        {("资金", "全年预算数"), ("资金", "全年执行数")},
+        set(),
+    ),
+    # 部门决算: a 类 row of 表3 or 表5 with `数: []`: identities._categories read match.values[0]
+    "seed001-final-table3-row7-no-figures": (
+        "tests/fixtures/seed001/final-accounts.yaml",
+        set(),
+        {("原表", "表3", "行", 6, "数")},
+    ),
+    "seed001-final-table5-row2-no-figures": (
+        "tests/fixtures/seed001/final-accounts.yaml",
+        set(),
+        {("原表", "表5", "行", 1, "数")},
+    ),
+}
 
 
 # ---- the property ---------------------------------------------------------------------------
@@ -270,8 +299,10 @@ def test_without_its_type_a_report_is_refused_at_a_place(path):
     display = str(path.relative_to(ROOT))
     project = _project_of(path)
     source = _source(path)
-    cases = {"FIELD_MISSING": {k: v for k, v in source.items() if k != KIND_KEY},
-             "FIELD_INVALID": {**source, KIND_KEY: "某种报告"}}
+    cases = {
+        "FIELD_MISSING": {k: v for k, v in source.items() if k != KIND_KEY},
+        "FIELD_INVALID": {**source, KIND_KEY: "某种报告"},
+    }
     for code, value in cases.items():
         result = evaluate_source(_yaml(value).encode("utf-8"), display, project, path)
         assert result.scored is None
@@ -279,3 +310,10 @@ def test_without_its_type_a_report_is_refused_at_a_place(path):
         for p in result.problems:
             assert p.code in CODES and p.code != "INTERNAL_ERROR", p
             assert p.file == display and p.line is not None and p.path is not None, p
+
+
+@pytest.mark.parametrize("name,gone,emptied", [pytest.param(*case, id=key) for key, case in FIXED.items()])
+def test_pinned_crashes(name, gone, emptied):
+    """The smallest deletions this property found that crashed gongkai (fixed): regression cases."""
+    path = ROOT / name
+    check(path, _mutated(_source(path), gone, emptied))

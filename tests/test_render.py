@@ -155,3 +155,15 @@ def test_open_data_json_and_csv_carry_the_computed_scores():
     assert len(rows) == 1 + sum(1 for _ in sr.leaves())
     training = next(r for r in rows if r[3] == "非公党员培训率")
     assert training[1:3] == ["产出", "产出质量"] and training[8] == "1.68"
+
+
+def test_the_guangshui_project_page_shows_all_100_points():
+    """广水 商会建设: 项目决策 2 + 项目管理 13 (the common part) and the 年度目标 商会建设 85 — the
+    page once showed only the 15 common points under a total of 80."""
+    sr = scored("2021/guangshui-gsl/project.yaml")
+    view = ReportView(sr, html_environment())
+    html = view.stash.fill(str(view.all_tables()))
+    assert "年度目标1：商会建设" in html and ">受理企业投诉<" in html and ">企业诉求、权益维护<" in html
+    assert sum(t.weight for t in sr.tree) + sr.goals[0].weight == 100
+    assert sr.weight_total == 100 and sr.filed_total == 80 and sr.total == 80
+    assert '<th>总分</th><td data-search-exclude class="gk-num">100</td>' in html

@@ -82,6 +82,8 @@ def _message(err: Mapping[str, Any], key: str, vocabulary: tuple) -> tuple[str, 
     if kind == "missing":
         return "FIELD_MISSING", f"缺少必填字段“{key}”"
     if kind == "extra_forbidden":
+        if key in vocabulary:  # a field of another kind of report (or of a ruleset)
+            return "FIELD_UNKNOWN", f"未知字段“{key}”（这是另一类报告的字段，请检查“类型”是否写对）"
         close = difflib.get_close_matches(key, vocabulary, n=1, cutoff=0.5)
         hint = f"；是否应为“{close[0]}”？" if close else ""
         return "FIELD_UNKNOWN", f"未知字段“{key}”{hint}"

@@ -329,6 +329,8 @@ def _categories(ts: TableSet, rule: CategoriesAgree, why: str, policy: Policy) -
     """Each 类 row of a summary table (表1, 表4: named, not coded) against that 类 in a ledger table."""
     table, ledger = ts.tables[rule.table], ts.tables[rule.ledger]
     side = table.sides[rule.side]
+    if rule.column >= len(side.columns):
+        return []  # the column was not transcribed: nothing to compare
     by_code = {l.code: l for l in ledger.sides[0].lines if l.level == 1}
     code_of = {_norm(name): code for code, name in subjects.functional().items() if len(code) == FUNCTIONAL_DIGITS[1]}
     found: list[Problem] = []
@@ -337,7 +339,7 @@ def _categories(ts: TableSet, rule: CategoriesAgree, why: str, policy: Policy) -
         if match is not None:
             column = side.columns[rule.column]
             found += _compare(
-                ts.file, "TABLE_CROSS", table, side, line, column, _at(line, rule.column), match.values[0], why, policy
+                ts.file, "TABLE_CROSS", table, side, line, column, _at(line, rule.column), _at(match, 0), why, policy
             )
     return found
 

@@ -19,7 +19,7 @@ from gongkai.engine.decimals import divide, plain, round_half_up
 from gongkai.engine.problems import INFO, Problem
 from gongkai.performance.records import AnyFundsRow, stated_list
 from gongkai.performance.rulesets import Ruleset
-from gongkai.performance.scoring import Scored, ScoredReport, parts_sum, sum_or_none
+from gongkai.performance.scoring import Scored, ScoredReport, consistent_source, parts_sum, sum_or_none
 from gongkai.performance.targets import parse_actual, parse_quantity, parse_target
 
 REPORT = "报告"  # the first element of the path of a whole-report figure
@@ -427,7 +427,8 @@ def check_budget_rate_indicator(sr: ScoredReport, policy: Policy) -> list[Proble
             continue
         funds = sr.report.funds
         assert funds is not None  # the scorer scores funds only when the report has them
-        spent, denominator = funds.spent, result.denominator
+        # the figures the rate came from: the total row, or its 其中 rows when it printed none
+        spent, denominator = consistent_source(funds).spent, result.denominator
         assert spent is not None and denominator is not None  # the 执行率 divides one by the other
         found += compare_rate(
             Place(sr.file, leaf.line, (*path, "完成值")),

@@ -4,6 +4,7 @@ record model, scored by the ruleset the report names, then checked."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from decimal import Decimal
 
 from gongkai.engine.basis import basis_of, is_transcription
@@ -35,7 +36,17 @@ class PerformanceKind:
         return hash(type(self))
 
     def validate(self, loaded: Loaded, project) -> tuple:
-        return validate(Report, loaded, project.vocabulary)
+        """Validate as a performance report, the kind any unknown 类型 falls to: its message about
+        类型 lists every kind the project knows, 部门决算 included."""
+        record, problems = validate(Report, loaded, project.vocabulary)
+        names = "、".join(name for kind in project.kinds.kinds for name in kind.names)
+        value = loaded.value.get("类型") if isinstance(loaded.value, dict) else None
+        return record, [
+            replace(p, message=f"“类型”的取值“{value}”无效，可选：{names}")
+            if p.code == "FIELD_INVALID" and p.path == ("类型",)
+            else p
+            for p in problems
+        ]
 
     def evaluate(self, report: Report, project, source: Source) -> Evaluation:
         """Score with the ruleset the report names (the project's own first), then check."""

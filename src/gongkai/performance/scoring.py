@@ -232,7 +232,10 @@ class ScoredReport:
 
     @property
     def shown_grade(self) -> str | None:
-        return self.filed_grade if self.filed_grade is not None else self.grade
+        """The grade a page shows beside the total: the printed one, else the computed one when it
+        grades the total shown (see :attr:`grade_figure`)."""
+        figure = self.grade_figure
+        return figure.filed if figure.filed is not None else figure.computed  # type: ignore[return-value]
 
     @property
     def scoring(self) -> str:
