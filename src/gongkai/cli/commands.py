@@ -43,6 +43,7 @@ def check(paths, fmt, strict, jobs, verbose):
     started = time.perf_counter()
     refused += _project_paths(paths)
     results = evaluate_many(files, jobs)
+    refused += _project_pages(paths)
     problems = list(
         {(p.file, p.line, p.code, p.message): p for p in refused + [p for r in results for p in r.problems]}.values()
     )
@@ -56,6 +57,30 @@ def check(paths, fmt, strict, jobs, verbose):
         else:
             click.echo(f"已核对 {len(files)} 个文件，没有发现问题。")
     sys.exit(1 if has_errors(problems, strict) else 0)
+
+
+def _project_pages(paths) -> list:
+    """Checking a project folder or its data/: also its report pages, as the site build would
+    (front matter, templates, the figures of the prose), without building the site."""
+    from gongkai.engine.paths import project_of
+    from gongkai.engine.project import Project
+    from gongkai.site.config import load_site
+    from gongkai.site.pagecheck import check_pages
+
+    found: list = []
+    for raw in paths:
+        folder = Path(raw)
+        if not folder.is_dir() or folder.is_symlink():
+            continue
+        root = project_of(folder)
+        if folder.resolve() not in (root.resolve(), (root / "data").resolve()):
+            continue
+        try:
+            project = load_site(root).project
+        except Exception:  # a mkdocs.yml MkDocs refuses: the pages are checked as the defaults place them
+            project = Project.load(root)
+        found += check_pages(project)
+    return found
 
 
 def _project_paths(paths) -> list:

@@ -65,6 +65,7 @@ DOCUMENT_CODES = frozenset(
         "TABLE_CROSS",
         "TABLE_PRINTED",
         "TABLE_EMPTY_NOTE",
+        "CLAIM_MISMATCH",
     }
 )
 

@@ -22,8 +22,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import CountHandler
 
+from gongkai.engine.basis import as_findings, basis_of
 from gongkai.engine.paths import display_name, project_problems, safe_file
-from gongkai.engine.problems import ERROR, INFO, WARNING, has_errors, terminal_text
+from gongkai.engine.problems import ERROR, FINDING, INFO, WARNING, has_errors, terminal_text
 from gongkai.engine.project import Project
 from gongkai.pdf.printhtml import PrintRenderer
 from gongkai.pdf.stage import PDF_FOLDER, build_pdfs, report_pdf
@@ -36,6 +37,7 @@ from gongkai.site import catalog as catalog_module
 from gongkai.site import frontmatter, published
 from gongkai.site.catalog import Catalog, relative_url
 from gongkai.site.config import PDF_SWITCH, GongkaiConfig, GongkaiSettings, find_plugin, markdown_settings
+from gongkai.site.pagecheck import claim_problems
 from gongkai.site.pages import STYLESHEET, SitePages, download_names, page_url, safe_title
 from gongkai.site.search_terms import SearchTerms
 
@@ -335,6 +337,10 @@ class SiteBuild:
             problem = page_problem(display, error, _body_line(page))
             log.error(problem.human())
             raise PluginError(terminal_text(f"页面模板错误：{display}")) from None
+        if entry is not None:
+            # the figures the prose states, checked among themselves (as gongkai check does)
+            basis = basis_of(entry.scored.report, self.project.settings.basis)
+            log_problems(as_findings(claim_problems(text, display, _body_line(page)), basis), self.preview)
         if entry is not None and "下载链接(" not in markdown and "概要(" not in markdown:
             text += "\n\n" + str(context["下载链接"]()) + "\n"
         return text
@@ -516,7 +522,7 @@ def log_problems(problems: list, preview: bool = False) -> None:
             previewed += _preview_warning(p.human())
         elif p.severity == WARNING:
             log.warning(p.human())
-        elif p.severity == INFO:
+        elif p.severity in (INFO, FINDING):  # a finding is on its page's 核对说明 (or in gongkai check)
             log.info(p.human())
     if previewed:
         log.info(

@@ -1,0 +1,50 @@
+"""``gongkai check`` covers a project's pages without building the site (issue 14): template
+errors and unbound references (PAGE_TEMPLATE), and the figures of the prose checked among
+themselves (CLAIM_MISMATCH), each at its page and line. The prose is a real 情况说明 sentence
+(寿县文物保护中心 2023, tests/fixtures/public/anhui-shouxian-2023-wenwu-sangong-final-accounts):
+“完成预算的43%” where 1.71 ÷ 3 gives 57%."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from gongkai.cli.commands import main
+from gongkai.engine.project import Project
+from gongkai.site.pagecheck import check_pages, claim_problems
+from sitebuild import make_project, sample_text
+
+REPORT = "data/2021/x/a02.yaml"
+WRONG = (
+    "安徽省寿县文物保护中心2023年度一般公共预算财政拨款“三公”经费支出预算为3万元,支出决算为1.71万元,"
+    "完成预算的43%,较上年减少1.29万元,下降43%。"
+)
+RIGHT = WRONG.replace("完成预算的43%", "完成预算的57%")
+
+
+def page(body: str) -> str:
+    return f"---\n数据: {REPORT}\n---\n\n# {{{{ 名称 }}}}\n\n{body}\n"
+
+
+def test_a_misspelt_name_in_a_page_is_found_by_check_at_its_line(tmp_path):
+    project = make_project(tmp_path / "p", {REPORT: sample_text()}, {"2021/x/a02.md": page("总分 {{ 总份 }}。")})
+    result = CliRunner().invoke(main, ["check", str(project)])
+    assert result.exit_code == 1, result.output
+    assert "content/2021/x/a02.md:7: PAGE_TEMPLATE [错误]" in result.output and "总份" in result.output
+    assert not (project / "site").exists()  # nothing was built
+
+
+def test_a_figure_of_the_prose_that_its_own_amounts_contradict_is_found(tmp_path):
+    project = make_project(tmp_path / "p", {REPORT: sample_text()}, {"2021/x/a02.md": page(WRONG)})
+    found = [p for p in check_pages(Project.load(project)) if p.code == "CLAIM_MISMATCH"]
+    assert [(p.file, p.line, p.severity, p.found) for p in found] == [("content/2021/x/a02.md", 7, "warning", "43%")]
+    assert "57" in (found[0].expected or "")
+    result = CliRunner().invoke(main, ["check", "--strict", str(project)])
+    assert result.exit_code == 1 and "CLAIM_MISMATCH" in result.output
+
+
+def test_a_transcribed_report_s_prose_gives_a_finding_and_a_right_sentence_nothing(tmp_path):
+    transcribed = sample_text().replace("口径: 编制\n", "口径: 原文\n", 1)
+    project = make_project(tmp_path / "p", {REPORT: transcribed}, {"2021/x/a02.md": page(WRONG)})
+    found = [p for p in check_pages(Project.load(project)) if p.code == "CLAIM_MISMATCH"]
+    assert [p.severity for p in found] == ["finding"]
+    assert claim_problems(RIGHT, "x.md") == []
