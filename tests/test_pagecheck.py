@@ -48,3 +48,23 @@ def test_a_transcribed_report_s_prose_gives_a_finding_and_a_right_sentence_nothi
     found = [p for p in check_pages(Project.load(project)) if p.code == "CLAIM_MISMATCH"]
     assert [p.severity for p in found] == ["finding"]
     assert claim_problems(RIGHT, "x.md") == []
+
+
+def test_a_figure_of_the_prose_is_checked_against_the_report_s_data(tmp_path):
+    """Bound through its subject, at the decimals it prints: the report's own 预算执行率
+    (73.96 ÷ 75.60 = 97.83%), and the 部门决算's “三公”经费 and 公务接待费 (深圳 2021, as printed)."""
+    from conftest import ROOT
+    from gongkai.engine.pipeline import evaluate
+
+    a02 = evaluate(ROOT / "data/2021/shenzhen-gsl/a02.yaml").scored
+    assert claim_problems("项目预算执行率为97.8%。", "x.md", 1, a02) == []
+    [wrong] = claim_problems("项目预算执行率为95.8%。", "x.md", 3, a02)
+    assert (wrong.code, wrong.line, wrong.expected, wrong.found) == ("CLAIM_DATA", 3, "97.8%", "95.8%")
+    final = evaluate(ROOT / "data/2021/shenzhen-gsl/final-accounts.yaml").scored
+    right = "2021年“三公”经费财政拨款支出决算为3.95万元，其中：公务接待费支出0.47万元。"
+    assert claim_problems(right, "x.md", 1, final) == []
+    wrong_text = right.replace("3.95", "3.59").replace("0.47", "0.49")
+    found = claim_problems(wrong_text, "x.md", 1, final)
+    assert sorted((p.path[-1], p.found) for p in found) == [("三公经费", "3.59万元"), ("公务接待费", "0.49万元")]
+    # a subject the report has no figure for is not bound: nothing is said
+    assert claim_problems("培训费支出12.34万元。", "x.md", 1, final) == []

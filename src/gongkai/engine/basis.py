@@ -66,6 +66,7 @@ DOCUMENT_CODES = frozenset(
         "TABLE_PRINTED",
         "TABLE_EMPTY_NOTE",
         "CLAIM_MISMATCH",
+        "CLAIM_DATA",
     }
 )
 

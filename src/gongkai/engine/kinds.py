@@ -106,6 +106,11 @@ class ReportKind(Protocol):
         """The open-data files of a result by format (``json``, ``csv``, ``xlsx``): those of
         ``wanted`` the kind publishes (the original YAML is the source itself, not made here)."""
 
+    def claim_figures(self, result: Evaluated) -> Mapping[str, Decimal | None]:
+        """The figures a page's prose may state, by the names claims are bound to
+        (:mod:`gongkai.claims.binding`), as the report's 口径 shows them; rates as fractions."""
+        ...
+
     def diff_figures(self, result: Evaluated) -> Mapping[str, Decimal | str | None]:
         """The headline figures a review compares, in order (name → Decimal or text)."""
 

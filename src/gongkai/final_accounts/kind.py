@@ -65,6 +65,10 @@ class FinalAccountsKind:
         ones under 原文, else derived from the data."""
         return dict(result.totals)
 
+    def claim_figures(self, result: FinalResult) -> dict[str, Decimal | None]:
+        """The totals a 情况说明 quotes (收入总计, 基本支出, 三公经费, 公务接待费预算 …), as shown."""
+        return {name: value for name, value in result.totals.items() if isinstance(value, Decimal) or value is None}
+
     def standing(self, result: FinalResult) -> Standing:
         return Standing()
 

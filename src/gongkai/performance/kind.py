@@ -130,6 +130,14 @@ class PerformanceKind:
                 figures[f"指标/{key}"] = leaf.score
         return figures
 
+    def claim_figures(self, result: ScoredReport) -> dict[str, Decimal | None]:
+        funds = result.funds
+        return {
+            "总分": result.total_figure.shown(result.basis)[0],  # type: ignore[dict-item]
+            "预算执行率": funds.rate if funds is not None else None,
+            "资金到位率": funds.arrival_rate if funds is not None else None,
+        }
+
     def standing(self, result: ScoredReport) -> Standing:
         """What index pages list and average: for a transcription the total and grade the
         document printed (a total gongkai computes is on the report page, marked, never listed

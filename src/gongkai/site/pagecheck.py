@@ -9,11 +9,15 @@ with the same environments and the same sandbox the plugin uses."""
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from gongkai.claims.arithmetic import Finding, check_claims
+from gongkai.claims.binding import Bound, bind, disagreeing
 from gongkai.claims.reader import read_claims
 from gongkai.engine.basis import DEFAULT_BASIS, as_findings, basis_of
+from gongkai.engine.pipeline import acknowledge
 from gongkai.engine.problems import Problem, problem
-from gongkai.engine.project import Project
+from gongkai.engine.project import Project, builtin_kinds
 from gongkai.render.environment import html_environment, markdown_environment
 from gongkai.render.page import Compiled, PageError, Stash, page_problem, render
 from gongkai.render.report_view import Links
@@ -22,10 +26,29 @@ from gongkai.site.catalog import Catalog, build, display_name, read_page
 from gongkai.site.frontmatter import FRONT_MATTER
 
 
-def claim_problems(text: str, display: str, first_line: int = 1) -> list[Problem]:
+def claim_problems(text: str, display: str, first_line: int = 1, result=None, kinds=None) -> list[Problem]:
     """The figures of a page's prose (after its template is filled) that disagree among
-    themselves, each at its page line: CLAIM_MISMATCH."""
-    return [_claim_problem(finding, display, first_line) for finding in check_claims(read_claims(text))]
+    themselves (CLAIM_MISMATCH) and, given the page's report ``result``, those that disagree
+    with its data (CLAIM_DATA), each at its page line."""
+    claims = read_claims(text)
+    found = [_claim_problem(finding, display, first_line) for finding in check_claims(claims)]
+    if result is not None:
+        kind = (kinds or builtin_kinds()).of(result)
+        report = result.report
+        bound = bind(claims, kind.claim_figures(result), report.unit, getattr(report, "year", None))
+        found += [_data_problem(b, display, first_line) for b in disagreeing(bound)]
+    return found
+
+
+def _data_problem(b: Bound, display: str, first_line: int) -> Problem:
+    claim = b.claim
+    line = claim.line + first_line - 1
+    unit = "%" if claim.unit == "%" else (claim.unit or "")
+    expected = f"{b.value.quantize(Decimal(1).scaleb(-claim.decimals), rounding=ROUND_HALF_UP)}{unit}"
+    message = (f"正文“{claim.sentence.strip()}”写{b.name}为 {claim.printed}{unit}，"
+               f"数据中为 {expected}（按所写的小数位四舍五入）")
+    return problem("CLAIM_DATA", display, line, message, expected, f"{claim.printed}{unit}",
+                   path=("正文", str(line), b.name))
 
 
 def _claim_problem(finding: Finding, display: str, first_line: int) -> Problem:
@@ -35,6 +58,12 @@ def _claim_problem(finding: Finding, display: str, first_line: int) -> Problem:
     message = f"正文“{claim.sentence.strip()}”中，{finding.detail}"
     return problem("CLAIM_MISMATCH", display, line, message, finding.computed, printed,
                    path=("正文", str(line or ""), claim.subject or claim.kind))
+
+
+def page_findings(problems: list, report, basis: str) -> list:
+    """A page's claim problems as its report's own: acknowledged by the report's 确认 (the
+    warning becomes a 提示 with the reason), and findings on a transcription."""
+    return as_findings([p for p in acknowledge(problems, report, "") if p.code != "FIELD_INVALID"], basis)
 
 
 def check_pages(project: Project, catalog: Catalog | None = None) -> list[Problem]:
@@ -61,5 +90,6 @@ def check_pages(project: Project, catalog: Catalog | None = None) -> list[Proble
             found.append(page_problem(display, error, head.body_line))
             continue
         basis = basis_of(entry.scored.report, project.settings.basis or DEFAULT_BASIS)
-        found += as_findings(claim_problems(filled, display, head.body_line), basis)
+        claims = claim_problems(filled, display, head.body_line, entry.scored, project.kinds)
+        found += page_findings(claims, entry.scored.report, basis)
     return found

@@ -22,7 +22,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import CountHandler
 
-from gongkai.engine.basis import as_findings, basis_of
+from gongkai.engine.basis import basis_of
 from gongkai.engine.paths import display_name, project_problems, safe_file
 from gongkai.engine.problems import ERROR, FINDING, INFO, WARNING, has_errors, terminal_text
 from gongkai.engine.project import Project
@@ -37,7 +37,7 @@ from gongkai.site import catalog as catalog_module
 from gongkai.site import frontmatter, published
 from gongkai.site.catalog import Catalog, relative_url
 from gongkai.site.config import PDF_SWITCH, GongkaiConfig, GongkaiSettings, find_plugin, markdown_settings
-from gongkai.site.pagecheck import claim_problems
+from gongkai.site.pagecheck import claim_problems, page_findings
 from gongkai.site.pages import STYLESHEET, SitePages, download_names, page_url, safe_title
 from gongkai.site.search_terms import SearchTerms
 
@@ -340,7 +340,8 @@ class SiteBuild:
         if entry is not None:
             # the figures the prose states, checked among themselves (as gongkai check does)
             basis = basis_of(entry.scored.report, self.project.settings.basis)
-            log_problems(as_findings(claim_problems(text, display, _body_line(page)), basis), self.preview)
+            claims = claim_problems(text, display, _body_line(page), entry.scored, self.project.kinds)
+            log_problems(page_findings(claims, entry.scored.report, basis), self.preview)
         if entry is not None and "下载链接(" not in markdown and "概要(" not in markdown:
             text += "\n\n" + str(context["下载链接"]()) + "\n"
         return text
