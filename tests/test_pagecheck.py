@@ -68,3 +68,20 @@ def test_a_figure_of_the_prose_is_checked_against_the_report_s_data(tmp_path):
     assert sorted((p.path[-1], p.found) for p in found) == [("三公经费", "3.59万元"), ("公务接待费", "0.49万元")]
     # a subject the report has no figure for is not bound: nothing is said
     assert claim_problems("培训费支出12.34万元。", "x.md", 1, final) == []
+
+
+def test_cite_offers_then_writes_references_for_checked_figures_only(tmp_path):
+    """``gongkai cite``: the checked 97.8% becomes the template reference; the wrong 95.8% stays
+    text (CLAIM_DATA reports it); the page reads exactly as before; without --write nothing changes."""
+    text = page("项目预算执行率为97.8%。\n\n另一处写错：预算执行率为95.8%。")
+    project = make_project(tmp_path / "p", {REPORT: sample_text()}, {"2021/x/a02.md": text})
+    md = project / "content" / "2021" / "x" / "a02.md"
+    offered = CliRunner().invoke(main, ["cite", str(project)])
+    assert offered.exit_code == 0, offered.output
+    assert "content/2021/x/a02.md:7: “97.8%” → {{ 资金.执行率 | 百分比(1) }}（预算执行率）" in offered.output
+    assert md.read_text(encoding="utf-8") == text
+    written = CliRunner().invoke(main, ["cite", "--write", str(project)])
+    assert written.exit_code == 0 and "已替换 1 处数字" in written.output
+    after = md.read_text(encoding="utf-8")
+    assert after == text.replace("97.8%", "{{ 资金.执行率 | 百分比(1) }}", 1) and "95.8%" in after
+    assert "没有可以替换的数字" in CliRunner().invoke(main, ["cite", str(project)]).output

@@ -73,3 +73,30 @@ def new(kind, path, year, department):
     click.echo(f"已新建数据文件：{made.data}")
     click.echo(f"已新建页面：{made.page}")
     click.echo(f"按注释修改数据后，运行 gongkai check {made.data} 核对。")
+
+
+@click.command(name="cite")
+@click.argument("project", required=False, default=".", type=click.Path(exists=True, file_okay=False))
+@click.option("--write", is_flag=True, help="把列出的替换写入页面（不写时只列出）")
+def cite(project, write):
+    """把报告页正文中写死的数字换成引用数据的写法。
+
+    只换已经与数据核对一致的数字（如“预算执行率为97.8%”换成 {{ 资金.执行率 | 百分比(1) }}），
+    而且换后页面显示的文字与原来完全相同。不加 --write 时只列出，不改文件。退出码：0。
+    """
+    from pathlib import Path
+
+    from gongkai.engine.project import Project
+    from gongkai.site.citing import cite as find_citations
+    from gongkai.site.config import load_site
+
+    root = Path(project)
+    try:
+        loaded = load_site(root).project
+    except Exception:  # a mkdocs.yml MkDocs refuses: the defaults place the pages
+        loaded = Project.load(root)
+    citations = find_citations(loaded, write=write)
+    for c in citations:
+        click.echo(terminal_text(f"{c.file}:{c.line}: “{c.literal}” → {c.reference}（{c.name}）"))
+    verb = "已替换" if write else "可以替换"
+    click.echo(f"{verb} {len(citations)} 处数字。" if citations else "没有可以替换的数字。")
