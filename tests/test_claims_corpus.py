@@ -39,9 +39,11 @@ def _printed_number(printed: str) -> Decimal:
 
 
 def _audited_prose(folder: Path) -> list[dict]:
-    """The audit findings listed under ``prose:`` in expected.yaml."""
+    """The audit findings listed under ``prose:`` in expected.yaml, and those gongkai now reports
+    from a data field's text (a ``table:`` entry with a CLAIM_ code)."""
     expected = load_file(folder / "expected.yaml").value or {}
-    prose = expected.get("prose") or []
+    prose = list(expected.get("prose") or [])
+    prose += [row["audit"] for row in expected.get("table") or [] if str(row.get("code", "")).startswith("CLAIM_")]
     audit = json.loads((folder / "audit.json").read_text(encoding="utf-8"))
     out = []
     for entry in prose:

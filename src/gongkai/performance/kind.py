@@ -16,6 +16,7 @@ from gongkai.engine.yamlload import Loaded
 from gongkai.performance.checks import run_checks
 from gongkai.performance.records import KINDS, Report
 from gongkai.performance.scoring import ScoredReport, score_report
+from gongkai.performance.texts import text_claims
 
 ALL_DOWNLOADS = ("json", "csv")
 
@@ -81,6 +82,7 @@ class PerformanceKind:
         started = time.perf_counter()
         problems.extend(scored.problems)
         problems.extend(run_checks(scored, timings=timings))
+        problems.extend(text_claims(report, display))
         timings["check"] = time.perf_counter() - started
         return Evaluation(scored, problems, timings)
 
