@@ -19,7 +19,7 @@ from gongkai.engine.decimals import divide, plain, round_half_up
 from gongkai.engine.problems import INFO, Problem
 from gongkai.performance.records import AnyFundsRow, stated_list
 from gongkai.performance.rulesets import Ruleset
-from gongkai.performance.scoring import Scored, ScoredReport, consistent_source, parts_sum, sum_or_none
+from gongkai.performance.scoring import AMOUNTS, Scored, ScoredReport, parts_sum, sum_or_none
 from gongkai.performance.targets import parse_actual, parse_quantity, parse_target
 
 REPORT = "报告"  # the first element of the path of a whole-report figure
@@ -311,9 +311,6 @@ def check_reasons(sr: ScoredReport, policy: Policy) -> list[Problem]:
     return found
 
 
-_COLUMNS = (("initial", "年初预算数"), ("budget", "全年预算数"), ("arrived", "到位数"), ("spent", "全年执行数"),
-            ("balance", "节余"))
-
 
 def _rows(row: AnyFundsRow, path: tuple) -> Iterator[tuple[AnyFundsRow, tuple]]:
     """Every row of the funds tree with its path (``("资金",)``, ``("资金", "其中", "财政拨款")`` …)."""
@@ -335,7 +332,7 @@ def check_funds(sr: ScoredReport, policy: Policy) -> list[Problem]:
     found = []
     for row, path in _rows(funds, (FUNDS,)):
         line = row.line or funds.line
-        for attr, label in _COLUMNS:
+        for attr, label in AMOUNTS:
             printed, parts = getattr(row, attr), parts_sum(row, attr)
             if printed is None or parts is None:
                 continue
@@ -354,24 +351,26 @@ def check_funds(sr: ScoredReport, policy: Policy) -> list[Problem]:
         if row is not funds and row.rate is not None and row.spent is not None and row.budget:
             found += _rate(Place(sr.file, line, (*path, "执行率")), "RATE_MISMATCH", f"{_label(path)}的执行率",
                            row.rate, divide(row.spent, row.budget), policy)
-    printed_rates = [(funds.rate, funds.line, "")]
-    printed_rates += [(st.rate, st.line, _where(st)) for st in stated_list(funds.stated)]
-    for rate, line, note in printed_rates:
-        if rate is not None and result.rate is not None:
-            found += _rate(Place(sr.file, line or funds.line, (FUNDS, "执行率")), "RATE_MISMATCH", "资金执行率",
+    if result.rate is not None:
+        for rate, line, note in _printed(funds, "rate"):
+            found += _rate(Place(sr.file, line, (FUNDS, "执行率")), "RATE_MISMATCH", "资金执行率",
                            rate, result.rate, policy, _from_parts(result) + note)
-    arrivals = [(funds.arrival_rate, funds.line, "")]
-    arrivals += [(st.arrival_rate, st.line, _where(st)) for st in stated_list(funds.stated)]
-    for rate, line, note in arrivals:
-        if rate is not None and result.arrival_rate is not None:
-            found += _rate(Place(sr.file, line or funds.line, (FUNDS, "到位率")), "RATE_MISMATCH", "资金到位率",
+    if result.arrival_rate is not None:
+        for rate, line, note in _printed(funds, "arrival_rate"):
+            found += _rate(Place(sr.file, line, (FUNDS, "到位率")), "RATE_MISMATCH", "资金到位率",
                            rate, result.arrival_rate, policy, note)
-    scores = [(funds.score, funds.line, "")] + [(st.score, st.line, _where(st)) for st in stated_list(funds.stated)]
-    for score, line, note in scores:
-        if score is not None and result.score is not None:
-            found += _amount(Place(sr.file, line or funds.line, (FUNDS, "得分")), "SCORE_MISMATCH", "资金执行率得分",
+    if result.score is not None:
+        for score, line, note in _printed(funds, "score"):
+            found += _amount(Place(sr.file, line, (FUNDS, "得分")), "SCORE_MISMATCH", "资金执行率得分",
                              score, result.score, policy, f"（{result.explanation}）{note}")
     return found
+
+
+def _printed(funds, attr: str) -> Iterator[tuple]:
+    """(value, line, 出处 note) of a figure the funds block prints: on its own row and in each 原文."""
+    places = [(getattr(funds, attr), funds.line, "")]
+    places += [(getattr(st, attr), st.line or funds.line, _where(st)) for st in stated_list(funds.stated)]
+    return ((value, line, note) for value, line, note in places if value is not None)
 
 
 def _from_parts(result) -> str:
@@ -425,10 +424,10 @@ def check_budget_rate_indicator(sr: ScoredReport, policy: Policy) -> list[Proble
         q = parse_quantity(str(node.actual))
         if q is None:
             continue
-        funds = sr.report.funds
-        assert funds is not None  # the scorer scores funds only when the report has them
         # the figures the rate came from: the total row, or its 其中 rows when it printed none
-        spent, denominator = consistent_source(funds).spent, result.denominator
+        source = result.source
+        assert source is not None  # the scorer records the row it computed the rate from
+        spent, denominator = source.spent, result.denominator
         assert spent is not None and denominator is not None  # the 执行率 divides one by the other
         found += compare_rate(
             Place(sr.file, leaf.line, (*path, "完成值")),

@@ -105,7 +105,12 @@ class FundsResult:
     line: int | None
     denominator: Decimal | None = None  # what the 执行率 divides 全年执行数 by (funds_denominator)
     denominator_name: str = "全年预算数"  # 全年预算数 or 到位数
-    from_parts: bool = False  # the total row contradicts its 其中 rows: computed from their sums
+    source: AnyFundsRow | None = None  # the row the rate came from: the total row, or its 其中 sums
+
+    @property
+    def from_parts(self) -> bool:
+        """Whether the total row contradicted its 其中 rows and the rate came from their sums."""
+        return self.source is not None and not isinstance(self.source, Funds)
 
     def filed_rate(self, funds: Funds) -> str | None:
         return funds.rate or next((st.rate for st in stated_list(funds.stated) if st.rate is not None), None)
@@ -480,7 +485,7 @@ class _Scorer:
         if rate is None or weight is None:
             return FundsResult(rate, rate, weight, None, arrival,
                                "" if weight is None else "缺少执行数或预算数，资金得分无法计算",
-                               funds.line, denominator, what, source is not funds)
+                               funds.line, denominator, what, source)
         used = min(rate, ONE)
         if rules.rate_places is not None:
             used = round_half_up(used, rules.rate_places)
@@ -489,8 +494,7 @@ class _Scorer:
         shown = plain(used) if rules.rate_places is not None else f"{plain(round_half_up(used * 100, 2))}%"
         formula = (f"执行率 = {plain(source.spent)} ÷ {plain(denominator)}（{what}）{origin}；"
                    f"{plain(weight)} × {shown} = {score}")
-        return FundsResult(rate, used, weight, score, arrival, formula, funds.line, denominator, what,
-                           source is not funds)
+        return FundsResult(rate, used, weight, score, arrival, formula, funds.line, denominator, what, source)
 
     def unscored(self, node: Node, path: tuple, derived_weight: Decimal | None) -> Scored:
         """A node of a goal that was not carried out: its weights, no score."""

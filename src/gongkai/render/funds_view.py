@@ -10,7 +10,7 @@ from decimal import Decimal
 from gongkai.engine.basis import Figure
 from gongkai.engine.decimals import divide
 from gongkai.performance.records import AnyFundsRow, Funds
-from gongkai.performance.scoring import AMOUNTS, FundsResult, consistent_source
+from gongkai.performance.scoring import AMOUNTS, FundsResult
 
 LABELS = dict(AMOUNTS)
 
@@ -62,7 +62,7 @@ def funds_table(funds: Funds, result: FundsResult | None, unit: str) -> FundsTab
     filed_rate = result.filed_rate(funds) if result else funds.rate
     lines[0].rate = Figure(filed_rate, result.rate if result else None)
     if result is not None and result.from_parts:
-        source = consistent_source(funds)
+        source = result.source
         lines.insert(1, FundsLine("按其中各行合计（计算执行率所用）", 1, ("资金", "其中合计"),
                                   {attr: getattr(source, attr) for attr, _ in AMOUNTS}, None, computed=True))
     used = [(attr, label) for attr, label in AMOUNTS
