@@ -84,18 +84,10 @@ def cite(project, write):
     只换已经与数据核对一致的数字（如“预算执行率为97.8%”换成 {{ 资金.执行率 | 百分比(1) }}），
     而且换后页面显示的文字与原来完全相同。不加 --write 时只列出，不改文件。退出码：0。
     """
-    from pathlib import Path
-
-    from gongkai.engine.project import Project
     from gongkai.site.citing import cite as find_citations
-    from gongkai.site.config import load_site
+    from gongkai.site.config import site_project
 
-    root = Path(project)
-    try:
-        loaded = load_site(root).project
-    except Exception:  # a mkdocs.yml MkDocs refuses: the defaults place the pages
-        loaded = Project.load(root)
-    citations = find_citations(loaded, write=write)
+    citations = find_citations(site_project(project), write=write)
     for c in citations:
         click.echo(terminal_text(f"{c.file}:{c.line}: “{c.literal}” → {c.reference}（{c.name}）"))
     verb = "已替换" if write else "可以替换"

@@ -63,8 +63,7 @@ def _project_pages(paths) -> list:
     """Checking a project folder or its data/: also its report pages, as the site build would
     (front matter, templates, the figures of the prose), without building the site."""
     from gongkai.engine.paths import project_of
-    from gongkai.engine.project import Project
-    from gongkai.site.config import load_site
+    from gongkai.site.config import site_project
     from gongkai.site.pagecheck import check_pages
 
     found: list = []
@@ -75,11 +74,7 @@ def _project_pages(paths) -> list:
         root = project_of(folder)
         if folder.resolve() not in (root.resolve(), (root / "data").resolve()):
             continue
-        try:
-            project = load_site(root).project
-        except Exception:  # a mkdocs.yml MkDocs refuses: the pages are checked as the defaults place them
-            project = Project.load(root)
-        found += check_pages(project)
+        found += check_pages(site_project(root))
     return found
 
 

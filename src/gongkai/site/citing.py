@@ -10,18 +10,15 @@ before. Nothing is written unless asked (``--write``), and then atomically."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from gongkai.claims.binding import bind, disagreeing
+from gongkai.claims.binding import disagreeing
 from gongkai.claims.reader import read_claims
 from gongkai.engine.files import write_atomic
 from gongkai.engine.project import Project
 from gongkai.render.environment import html_environment, markdown_environment
-from gongkai.render.page import Compiled, PageError, Stash, render
-from gongkai.render.report_view import Links
-from gongkai.render.views import view_for
-from gongkai.site.catalog import build, display_name, read_page
-from gongkai.site.frontmatter import FRONT_MATTER
+from gongkai.render.page import Compiled, PageError
+from gongkai.site.catalog import build
+from gongkai.site.pagecheck import bound_claims, fill, page_source
 
 
 @dataclass(frozen=True)
@@ -49,31 +46,24 @@ def _literal(claim) -> str:
     return claim.printed + ("%" if claim.unit == "%" else "")
 
 
-def page_citations(project: Project, page: Path, entry, compiled: Compiled, html_env) -> tuple[list, str | None]:
+def page_citations(project: Project, entry, compiled: Compiled, html_env) -> tuple[list, str | None]:
     """(citations, the page text with them made) for one report page; nothing when it cannot be rendered."""
-    display = display_name(project.root, page)
-    head = read_page(project.root, page, display)
-    if head.problems:
+    source = page_source(project, entry)
+    if source is None:
         return [], None
-    text = page.read_text(encoding="utf-8-sig")
-    match = FRONT_MATTER.match(text)
-    front, body = (text[: match.end()], text[match.end():]) if match else ("", text)
 
-    def filled(source: str) -> str | None:
-        view = view_for(entry.scored, html_env, Stash(), Links(), {}, project.kinds)
+    def filled(body: str) -> str | None:
         try:
-            return render(compiled, source, view.context(), display)
+            return fill(body, source, entry, project, compiled, html_env)
         except PageError:
             return None
 
-    before = filled(body)
+    before = filled(source.body)
     if before is None:
         return [], None
-    report = entry.scored.report
-    kind = project.kinds.of(entry.scored)
-    bound = bind(read_claims(before), kind.claim_figures(entry.scored), report.unit, getattr(report, "year", None))
+    bound = bound_claims(read_claims(before), entry.scored, project.kinds)
     wrong = {id(b) for b in disagreeing(bound)}
-    lines = body.split("\n")
+    lines = source.body.split("\n")
     citations = []
     for b in bound:
         reference = reference_for(b.name, b.claim)
@@ -86,8 +76,8 @@ def page_citations(project: Project, page: Path, entry, compiled: Compiled, html
         if filled("\n".join(trial)) != before:  # the reference must read exactly as the text did
             continue
         lines = trial
-        citations.append(Citation(display, at + head.body_line, literal, reference, b.name))
-    return citations, (front + "\n".join(lines)) if citations else None
+        citations.append(Citation(source.display, at + source.body_line, literal, reference, b.name))
+    return citations, (source.front + "\n".join(lines)) if citations else None
 
 
 def cite(project: Project, write: bool = False) -> list[Citation]:
@@ -99,9 +89,8 @@ def cite(project: Project, write: bool = False) -> list[Citation]:
     for entry in catalog.entries:
         if entry.page.generated:
             continue
-        page = project.docs / entry.page.src_uri
-        citations, new_text = page_citations(project, page, entry, compiled, html_env)
+        citations, new_text = page_citations(project, entry, compiled, html_env)
         found += citations
         if write and new_text is not None:
-            write_atomic(page, new_text.encode("utf-8"))
+            write_atomic(project.docs / entry.page.src_uri, new_text.encode("utf-8"))
     return found

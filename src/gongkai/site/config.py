@@ -157,3 +157,13 @@ def load_site(root: str | os.PathLike, command: str = "build", **options) -> Sit
     else:
         project = settings.load_project(config, command)
     return Site(config, project, markdown_settings(config))
+
+
+def site_project(root: str | os.PathLike) -> Project:
+    """The Project of the folder ``root`` as its mkdocs.yml configures it (its ``basis``, docs
+    and data folders); a mkdocs.yml MkDocs refuses gives the defaults (for commands that check
+    pages without building, and say nothing about the configuration themselves)."""
+    try:
+        return load_site(root).project
+    except Exception:
+        return Project.load(root)

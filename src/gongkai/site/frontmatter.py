@@ -24,7 +24,7 @@ catalog without it. The two patterns MkDocs uses are copied (a test compares the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from gongkai.engine.paths import Refused, TooLarge, read_bytes_inside
@@ -88,6 +88,7 @@ class PageHead:
     meta: dict = field(default_factory=dict)
     body_line: int = 1
     problems: list = field(default_factory=list)
+    text: str = ""  # the page as read (decoded), when it could be read
 
 
 def read_page(project, path, display: str) -> PageHead:
@@ -106,7 +107,7 @@ def read_page(project, path, display: str) -> PageHead:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return PageHead(problems=[problem("FILE_ENCODING", display, line, "页面不是 UTF-8 编码，请另存为 UTF-8")])
-    return check_text(text, display)
+    return replace(check_text(text, display), text=text)
 
 
 def check_text(text: str, display: str) -> PageHead:

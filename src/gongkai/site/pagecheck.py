@@ -9,6 +9,7 @@ with the same environments and the same sandbox the plugin uses."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from gongkai.claims.arithmetic import Finding, check_claims
@@ -33,11 +34,15 @@ def claim_problems(text: str, display: str, first_line: int = 1, result=None, ki
     claims = read_claims(text)
     found = [_claim_problem(finding, display, first_line) for finding in check_claims(claims)]
     if result is not None:
-        kind = (kinds or builtin_kinds()).of(result)
-        report = result.report
-        bound = bind(claims, kind.claim_figures(result), report.unit, getattr(report, "year", None))
-        found += [_data_problem(b, display, first_line) for b in disagreeing(bound)]
+        found += [_data_problem(b, display, first_line) for b in disagreeing(bound_claims(claims, result, kinds))]
     return found
+
+
+def bound_claims(claims: list, result, kinds=None) -> list[Bound]:
+    """The claims bound to the figures of ``result`` (its kind's ``claim_figures``)."""
+    kind = (kinds or builtin_kinds()).of(result)
+    report = result.report
+    return bind(claims, kind.claim_figures(result), report.unit, getattr(report, "year", None))
 
 
 def _data_problem(b: Bound, display: str, first_line: int) -> Problem:
@@ -66,6 +71,36 @@ def page_findings(problems: list, report, basis: str) -> list:
     return as_findings([p for p in acknowledge(problems, report, "") if p.code != "FIELD_INVALID"], basis)
 
 
+@dataclass(frozen=True)
+class PageSource:
+    """A report page read through the guarded open: how problems name it, its front matter's
+    text, its Markdown body and the page-file line the body starts on."""
+
+    display: str
+    front: str
+    body: str
+    body_line: int
+
+
+def page_source(project: Project, entry) -> PageSource | None:
+    """The page of a catalog entry; None when it cannot be read (the catalog reports why)."""
+    path = project.docs / entry.page.src_uri
+    display = display_name(project.root, path)
+    head = read_page(project.root, path, display)
+    if head.problems:
+        return None
+    match = FRONT_MATTER.match(head.text)
+    front, body = (head.text[: match.end()], head.text[match.end():]) if match else ("", head.text)
+    return PageSource(display, front, body, head.body_line)
+
+
+def fill(body: str, source: PageSource, entry, project: Project, compiled: Compiled, html_env, charts=None) -> str:
+    """The page body with its template filled from its report, as the site build fills it
+    (raises PageError as render does)."""
+    view = view_for(entry.scored, html_env, Stash(), Links(), charts or {}, project.kinds)
+    return render(compiled, body, view.context(), source.display)
+
+
 def check_pages(project: Project, catalog: Catalog | None = None) -> list[Problem]:
     """Every problem of the project's report pages that the site build would report: front
     matter and 数据 (through the catalog), template errors, and prose figures that disagree."""
@@ -76,20 +111,16 @@ def check_pages(project: Project, catalog: Catalog | None = None) -> list[Proble
     for entry in catalog.entries:
         if entry.page.generated:
             continue
-        path = project.docs / entry.page.src_uri
-        display = display_name(project.root, path)
-        head = read_page(project.root, path, display)
-        if head.problems:
+        source = page_source(project, entry)
+        if source is None:
             continue  # reported through the catalog
-        text = path.read_text(encoding="utf-8-sig")
-        body = FRONT_MATTER.sub("", text, count=1)
-        view = view_for(entry.scored, html_env, Stash(), Links(), catalog.charts, project.kinds)
+        display = source.display
         try:
-            filled = render(compiled, body, view.context(), display)
+            filled = fill(source.body, source, entry, project, compiled, html_env, catalog.charts)
         except PageError as error:
-            found.append(page_problem(display, error, head.body_line))
+            found.append(page_problem(display, error, source.body_line))
             continue
         basis = basis_of(entry.scored.report, project.settings.basis or DEFAULT_BASIS)
-        claims = claim_problems(filled, display, head.body_line, entry.scored, project.kinds)
+        claims = claim_problems(filled, display, source.body_line, entry.scored, project.kinds)
         found += page_findings(claims, entry.scored.report, basis)
     return found
