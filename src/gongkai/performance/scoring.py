@@ -120,6 +120,13 @@ class FundsResult:
             return funds.score
         return next((st.score for st in stated_list(funds.stated) if st.score is not None), None)
 
+    def rate_figure(self, funds: Funds) -> Figure:
+        """The 执行率 in its two roles: as printed (text), as computed (a fraction)."""
+        return Figure(self.filed_rate(funds), self.rate)
+
+    def score_figure(self, funds: Funds) -> Figure:
+        return Figure(self.filed_score(funds), self.score)
+
 
 AMOUNTS = (("initial", "年初预算数"), ("budget", "全年预算数"), ("arrived", "到位数"), ("spent", "全年执行数"),
            ("balance", "节余"))

@@ -59,14 +59,13 @@ def _lines(row: AnyFundsRow, name: str, depth: int, path: tuple) -> list:
 
 def funds_table(funds: Funds, result: FundsResult | None, unit: str) -> FundsTable:
     lines = _lines(funds, "年度资金总额", 0, ("资金",))
-    filed_rate = result.filed_rate(funds) if result else funds.rate
-    lines[0].rate = Figure(filed_rate, result.rate if result else None)
+    lines[0].rate = result.rate_figure(funds) if result else Figure(funds.rate, None)
     if result is not None and result.from_parts:
         source = result.source
         lines.insert(1, FundsLine("按其中各行合计（计算执行率所用）", 1, ("资金", "其中合计"),
                                   {attr: getattr(source, attr) for attr, _ in AMOUNTS}, None, computed=True))
     used = [(attr, label) for attr, label in AMOUNTS
             if attr in ("initial", "budget", "spent") or any(line.amounts.get(attr) is not None for line in lines)]
-    score = Figure(result.filed_score(funds), result.score) if result else Figure(funds.score, None)
+    score = result.score_figure(funds) if result else Figure(funds.score, None)
     return FundsTable(unit, lines, used, funds.weight, score, funds.total_budget, list(funds.details),
                       funds.note or "")

@@ -162,8 +162,7 @@ class ReportView:
         funds, result = self.scored.report.funds, self.scored.funds
         if funds is None or result is None:
             return {"funds_rate_figure": Figure(None, None), "funds_score_figure": Figure(None, None)}
-        return {"funds_rate_figure": Figure(result.filed_rate(funds), result.rate),
-                "funds_score_figure": Figure(result.filed_score(funds), result.score)}
+        return {"funds_rate_figure": result.rate_figure(funds), "funds_score_figure": result.score_figure(funds)}
 
     def funds_values(self) -> dict | None:
         funds, result = self.scored.report.funds, self.scored.funds
