@@ -31,7 +31,8 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="警告也视为失败（退出码 1）")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="并行进程数（默认为 CPU 核数）")
 @click.option("--verbose", "-v", is_flag=True, help="在标准错误输出各阶段（读取、计分、核对）的耗时")
-def check(paths, fmt, strict, jobs, verbose):
+@click.option("--claims", "list_claims", is_flag=True, help="逐条列出报告页正文中未能对应到数据的数字（提示）")
+def check(paths, fmt, strict, jobs, verbose, list_claims):
     """核对报告数据：计算每个得分、小计、总分和比率，列出所有不一致之处。
 
     PATHS 为数据文件或文件夹，默认 data/。退出码：0 无错误，1 有错误（--strict 时含警告），2 用法错误或路径不存在。
@@ -43,7 +44,12 @@ def check(paths, fmt, strict, jobs, verbose):
     started = time.perf_counter()
     refused += _project_paths(paths)
     results = evaluate_many(files, jobs)
-    refused += _project_pages(paths)
+    from gongkai.site.pagecheck import Tally
+
+    tally = Tally()
+    refused += _project_pages(paths, tally)
+    if list_claims:
+        refused += tally.unbound
     problems = list(
         {(p.file, p.line, p.code, p.message): p for p in refused + [p for r in results for p in r.problems]}.values()
     )
@@ -56,10 +62,12 @@ def check(paths, fmt, strict, jobs, verbose):
             click.echo(problems_text(problems))
         else:
             click.echo(f"已核对 {len(files)} 个文件，没有发现问题。")
+        if tally.read:
+            click.echo(tally.text())
     sys.exit(1 if has_errors(problems, strict) else 0)
 
 
-def _project_pages(paths) -> list:
+def _project_pages(paths, tally) -> list:
     """Checking a project folder or its data/: also its report pages, as the site build would
     (front matter, templates, the figures of the prose), without building the site."""
     from gongkai.engine.paths import project_of
@@ -74,7 +82,7 @@ def _project_pages(paths) -> list:
         root = project_of(folder)
         if folder.resolve() not in (root.resolve(), (root / "data").resolve()):
             continue
-        found += check_pages(site_project(root))
+        found += check_pages(site_project(root), tally=tally)
     return found
 
 

@@ -85,6 +85,7 @@ CODES = MappingProxyType(
         "PAGE_HTML": (WARNING, "页面中不允许的 HTML 已删除"),
         "CLAIM_MISMATCH": (WARNING, "正文中的数字互相不符"),
         "CLAIM_DATA": (WARNING, "正文中的数字与数据不符"),
+        "CLAIM_UNBOUND": (INFO, "正文中的数字未对应到数据"),
         "DIFF_PATH": (ERROR, "提交中的路径不安全"),
         # gongkai itself
         "INTERNAL_ERROR": (ERROR, "gongkai 内部错误"),

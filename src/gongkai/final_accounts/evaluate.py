@@ -7,15 +7,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+from gongkai.claims.fields import field_problems
 from gongkai.engine.basis import DEFAULT_BASIS, basis_of
 from gongkai.engine.reading import validate
 from gongkai.engine.yamlload import Loaded, load_file
 from gongkai.final_accounts import identities
 from gongkai.final_accounts import printed as printed_module
+from gongkai.final_accounts.claimed import claimed_figures
 from gongkai.final_accounts.figures import Explanation, explanation
 from gongkai.final_accounts.model import FinalAccounts
 from gongkai.final_accounts.shown import named_figures, shown_tables, shown_values
 from gongkai.final_accounts.tables import Derived, derive
+from gongkai.final_accounts.texts import final_texts
 
 GLOSSARY = Path(__file__).resolve().parent / "glossary.yaml"
 
@@ -126,6 +129,7 @@ def evaluate_record(record: FinalAccounts, display: str, default_basis: str = DE
     basis = basis_of(record, default_basis)
     result = FinalResult(display, record, derived, printed, None, problems, basis)
     result.explanation = explanation(result.totals, record.previous, record.initial_budget, record.unit)
+    problems += field_problems(final_texts(record), display, claimed_figures(result), record.unit, record.year)
     return result, problems
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from gongkai.engine.kinds import Evaluation, Source, Standing
 from gongkai.engine.output import final_text, terminal_json
 from gongkai.engine.yamlload import Loaded
+from gongkai.final_accounts.claimed import claimed_figures
 from gongkai.final_accounts.evaluate import FinalResult, evaluate_record, validate_loaded
 from gongkai.final_accounts.model import KIND, FinalAccounts
 
@@ -66,8 +67,7 @@ class FinalAccountsKind:
         return dict(result.totals)
 
     def claim_figures(self, result: FinalResult) -> dict[str, Decimal | None]:
-        """The totals a 情况说明 quotes (收入总计, 基本支出, 三公经费, 公务接待费预算 …), as shown."""
-        return {name: value for name, value in result.totals.items() if isinstance(value, Decimal) or value is None}
+        return claimed_figures(result)
 
     def standing(self, result: FinalResult) -> Standing:
         return Standing()

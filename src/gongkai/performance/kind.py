@@ -14,6 +14,7 @@ from gongkai.engine.problems import problem
 from gongkai.engine.reading import validate
 from gongkai.engine.yamlload import Loaded
 from gongkai.performance.checks import run_checks
+from gongkai.performance.claimed import claimed_figures
 from gongkai.performance.records import KINDS, Report
 from gongkai.performance.scoring import ScoredReport, score_report
 from gongkai.performance.texts import text_claims
@@ -82,7 +83,7 @@ class PerformanceKind:
         started = time.perf_counter()
         problems.extend(scored.problems)
         problems.extend(run_checks(scored, timings=timings))
-        problems.extend(text_claims(report, display))
+        problems.extend(text_claims(report, display, claimed_figures(scored)))
         timings["check"] = time.perf_counter() - started
         return Evaluation(scored, problems, timings)
 
@@ -133,12 +134,7 @@ class PerformanceKind:
         return figures
 
     def claim_figures(self, result: ScoredReport) -> dict[str, Decimal | None]:
-        funds = result.funds
-        return {
-            "总分": result.total_figure.shown(result.basis)[0],  # type: ignore[dict-item]
-            "预算执行率": funds.rate if funds is not None else None,
-            "资金到位率": funds.arrival_rate if funds is not None else None,
-        }
+        return claimed_figures(result)
 
     def standing(self, result: ScoredReport) -> Standing:
         """What index pages list and average: for a transcription the total and grade the

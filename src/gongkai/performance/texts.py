@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gongkai.claims.arithmetic import check_claims
-from gongkai.claims.reader import read_claims
-from gongkai.engine.problems import Problem, problem
+from gongkai.claims.fields import field_problems
+from gongkai.engine.problems import Problem
 from gongkai.performance.records import Report
 
 
@@ -36,16 +35,7 @@ def _texts(report: Report) -> Iterator[tuple[tuple, str, int | None]]:
         yield from nodes(g.indicators, ("年度目标", g.name))
 
 
-
-def text_claims(report: Report, file: str) -> list[Problem]:
-    """CLAIM_MISMATCH for each figure a free-text field states that its own figures contradict."""
-    found = []
-    for path, text, line in _texts(report):
-        for finding in check_claims(read_claims(text)):
-            claim = finding.claim
-            unit = "%" if claim.unit == "%" else (claim.unit or "")
-            found.append(problem(
-                "CLAIM_MISMATCH", file, line, f"“{'/'.join(path)}”中“{claim.sentence.strip()}”：{finding.detail}",
-                finding.computed, f"{claim.printed}{unit}", path=path,
-            ))
-    return found
+def text_claims(report: Report, file: str, figures=None) -> list[Problem]:
+    """CLAIM_MISMATCH for each figure a free-text field states that its own figures contradict,
+    and CLAIM_DATA for one bound to a figure of the report (``figures``) that differs."""
+    return field_problems(_texts(report), file, figures, report.unit, report.year)

@@ -9,11 +9,10 @@ with the same environments and the same sandbox the plugin uses."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass, field
 
 from gongkai.claims.arithmetic import Finding, check_claims
-from gongkai.claims.binding import Bound, bind, disagreeing
+from gongkai.claims.binding import Bound, bind, data_message, disagreeing, unbound
 from gongkai.claims.reader import read_claims
 from gongkai.engine.basis import DEFAULT_BASIS, as_findings, basis_of
 from gongkai.engine.pipeline import acknowledge
@@ -27,15 +26,42 @@ from gongkai.site.catalog import Catalog, build, display_name, read_page
 from gongkai.site.frontmatter import FRONT_MATTER
 
 
-def claim_problems(text: str, display: str, first_line: int = 1, result=None, kinds=None) -> list[Problem]:
+@dataclass
+class Tally:
+    """What the claims reader made of the pages' prose: how many figures it read, how many it
+    bound to report data, and a quiet note (CLAIM_UNBOUND, 提示) for each one it could not."""
+
+    read: int = 0
+    bound: int = 0
+    unbound: list = field(default_factory=list)
+
+    def text(self) -> str:
+        return (f"正文中的数字：读到 {self.read} 个，{self.bound} 个与报告数据核对，"
+                f"{len(self.unbound)} 个未能对应到数据（只核对了它们彼此的关系；--claims 逐条列出）。")
+
+
+def claim_problems(text: str, display: str, first_line: int = 1, result=None, kinds=None,
+                   tally: Tally | None = None) -> list[Problem]:
     """The figures of a page's prose (after its template is filled) that disagree among
     themselves (CLAIM_MISMATCH) and, given the page's report ``result``, those that disagree
-    with its data (CLAIM_DATA), each at its page line."""
+    with its data (CLAIM_DATA), each at its page line. ``tally`` counts what was read and bound."""
     claims = read_claims(text)
     found = [_claim_problem(finding, display, first_line) for finding in check_claims(claims)]
-    if result is not None:
-        found += [_data_problem(b, display, first_line) for b in disagreeing(bound_claims(claims, result, kinds))]
+    bound = bound_claims(claims, result, kinds) if result is not None else []
+    found += [_data_problem(b, display, first_line) for b in disagreeing(bound)]
+    if tally is not None:
+        tally.read += sum(c.value is not None for c in claims)
+        tally.bound += len(bound)
+        tally.unbound += [_unbound_note(c, display, first_line) for c in unbound(claims, bound)]
     return found
+
+
+def _unbound_note(claim, display: str, first_line: int) -> Problem:
+    line = claim.line + first_line - 1
+    unit = "%" if claim.unit == "%" else (claim.unit or "")
+    message = (f"正文“{claim.sentence.strip()}”中的 {claim.printed}{unit}（{claim.subject or '主语不明'}）"
+               "未对应到报告数据中的数字，只核对了它与同段其他数字的关系")
+    return problem("CLAIM_UNBOUND", display, line, message, path=("正文", str(line), claim.subject or claim.kind))
 
 
 def bound_claims(claims: list, result, kinds=None) -> list[Bound]:
@@ -48,11 +74,8 @@ def bound_claims(claims: list, result, kinds=None) -> list[Bound]:
 def _data_problem(b: Bound, display: str, first_line: int) -> Problem:
     claim = b.claim
     line = claim.line + first_line - 1
-    unit = "%" if claim.unit == "%" else (claim.unit or "")
-    expected = f"{b.value.quantize(Decimal(1).scaleb(-claim.decimals), rounding=ROUND_HALF_UP)}{unit}"
-    message = (f"正文“{claim.sentence.strip()}”写{b.name}为 {claim.printed}{unit}，"
-               f"数据中为 {expected}（按所写的小数位四舍五入）")
-    return problem("CLAIM_DATA", display, line, message, expected, f"{claim.printed}{unit}",
+    message, expected, printed = data_message(b)
+    return problem("CLAIM_DATA", display, line, f"正文“{claim.sentence.strip()}”{message}", expected, printed,
                    path=("正文", str(line), b.name))
 
 
@@ -101,9 +124,10 @@ def fill(body: str, source: PageSource, entry, project: Project, compiled: Compi
     return render(compiled, body, view.context(), source.display)
 
 
-def check_pages(project: Project, catalog: Catalog | None = None) -> list[Problem]:
+def check_pages(project: Project, catalog: Catalog | None = None, tally: Tally | None = None) -> list[Problem]:
     """Every problem of the project's report pages that the site build would report: front
-    matter and 数据 (through the catalog), template errors, and prose figures that disagree."""
+    matter and 数据 (through the catalog), template errors, and prose figures that disagree
+    (``tally`` counts the figures read, bound and left unbound)."""
     catalog = catalog if catalog is not None else build(project, downloads=())
     found = [p for p in catalog.problems if p.code.startswith(("PAGE_", "SITE_", "PATH_"))]
     html_env = html_environment(project.root)
@@ -121,6 +145,6 @@ def check_pages(project: Project, catalog: Catalog | None = None) -> list[Proble
             found.append(page_problem(display, error, source.body_line))
             continue
         basis = basis_of(entry.scored.report, project.settings.basis or DEFAULT_BASIS)
-        claims = claim_problems(filled, display, source.body_line, entry.scored, project.kinds)
+        claims = claim_problems(filled, display, source.body_line, entry.scored, project.kinds, tally)
         found += page_findings(claims, entry.scored.report, basis)
     return found
