@@ -85,19 +85,22 @@ def test_indicator_scores_counts_and_balance_of_a_performance_report():
 
 
 def test_free_text_fields_of_a_final_accounts_file_are_read_at_their_line(tmp_path):
-    """备注 stating a 三公 figure the data does not hold (CLAIM_DATA), 概况 listing fewer units
-    than it counts (CLAIM_MISMATCH), each at its own line."""
+    """备注 stating a 三公 figure the data does not hold and a 情况说明 (the printed text) a
+    completion rate it does not give (CLAIM_DATA), 概况 listing fewer units than it counts
+    (CLAIM_MISMATCH), each at its own line."""
     text = (
         "类型: 部门决算\n年度: 2022\n部门: 某某局\n口径: 原文\n"
         "概况:\n  机构设置: 下属单位3个，即甲中心、乙站。\n"
         "原表:\n  表7:\n    预算数: {合计: 10, 公务接待费: 10}\n    决算数: {合计: 8, 公务接待费: 8}\n"
         "备注: 2022年“三公”经费支出8.5万元。\n"
+        "情况说明: |\n  “三公”经费支出8万元，完成预算的60%。\n"
     )
     path = tmp_path / "final.yaml"
     path.write_text(text, encoding="utf-8")
     problems = evaluate(path).problems
     claims = sorted((p.code, p.line, p.path[0], p.severity) for p in problems if p.code.startswith("CLAIM_"))
-    assert claims == [("CLAIM_DATA", 11, "备注", "finding"), ("CLAIM_MISMATCH", 6, "概况", "finding")]
+    assert claims == [("CLAIM_DATA", 11, "备注", "finding"), ("CLAIM_DATA", 12, "情况说明", "finding"),
+                      ("CLAIM_MISMATCH", 6, "概况", "finding")]
 
 
 def test_check_counts_unbound_figures_quietly_and_lists_them_when_asked():
@@ -150,3 +153,21 @@ def test_on_the_public_corpus_every_disagreement_with_the_data_is_an_audited_err
 def test_what_cannot_be_bound_says_nothing(text):
     """Another year, a subject the report has no figure for, a change with no stated base."""
     assert _data(text, _result(SHENZHEN / "final-accounts.yaml")) == []
+
+
+def test_a_generated_final_accounts_page_prints_the_filed_statement_and_remark(tmp_path):
+    """A 部门决算 with no page of its own: its 情况说明 (as printed) stands in 第三部分 in place
+    of the sentences gongkai would write, its 备注 at the end; the page's 核对说明 notes the wrong rate."""
+    from sitebuild import make_project, mkdocs_build
+
+    text = ("类型: 部门决算\n年度: 2022\n部门: 某某局\n口径: 原文\n"
+            "原表:\n  表7:\n    预算数: {合计: 10, 公务接待费: 10}\n    决算数: {合计: 8, 公务接待费: 8}\n"
+            "情况说明: |\n  “三公”经费支出8万元，完成预算的60%。\n备注: 照印发文本录入。\n")
+    project = make_project(tmp_path / "p", {"data/2022/mou/final.yaml": text})
+    built = mkdocs_build(project, tmp_path / "site")
+    assert built.returncode == 0, built.stderr
+    page = next((tmp_path / "site").rglob("final/index.html")).read_text(encoding="utf-8")
+    assert "完成预算的60%" in page and "照印发文本录入。" in page
+    assert "本年度总收入" not in page  # the sentences gongkai would write are not put beside the filed text
+    notes = page[page.index("核对说明"):]
+    assert "完成预算为 60%，数据中为 80%" in notes  # the finding, numbered in the page's 核对说明

@@ -156,6 +156,9 @@ class FinalAccounts(Record):
         "标准", alias="表序", description="九张表的顺序：标准，或湖北省的顺序（“三公”经费表在最后）"
     )
     overview: Overview | None = Field(None, alias="概况")
+    statement: Text | None = Field(
+        None, alias="情况说明", description="照印发文本录入的部门决算情况说明（第三部分）全文；其中的数字与数据核对"
+    )
     subjects: list[Subject] = Field(default_factory=list, alias="科目")
     basic_detail: dict[Text, Num] = Field(
         default_factory=dict, alias="基本支出明细", description="一般公共预算财政拨款基本支出，按经济分类款（5 位）"

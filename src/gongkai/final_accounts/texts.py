@@ -1,4 +1,4 @@
-"""The free-text fields of a 部门决算 that may state figures: 概况 (主要职责, 机构设置,
+"""The free-text fields of a 部门决算 that may state figures: 情况说明 (the printed text), 概况 (主要职责, 机构设置,
 单位构成: “下属单位 3 个，即 A、B、C”), 备注, and the 说明 printed under a table of the
 原表 (“本单位无政府性基金预算财政拨款收入，故本表为空表”), with their lines, for
 :func:`gongkai.claims.fields.field_problems`."""
@@ -20,6 +20,8 @@ def final_texts(record: FinalAccounts) -> Iterator[tuple[tuple, str, int | None]
             text = getattr(record.overview, attr)
             if text:
                 yield ("概况", label), text, lines.get(("概况", label))
+    if record.statement:
+        yield ("情况说明",), record.statement, lines.get(("情况说明",))
     if record.remark:
         yield ("备注",), record.remark, lines.get(("备注",))
     if record.printed is not None:

@@ -63,6 +63,8 @@ class FinalAccountsView:
                 "单位构成": overview.units if overview else None,
             },
             "说明": self.result.explanation or {},
+            "情况说明": fa.statement,
+            "备注": fa.remark,
             "决算数": dict(self.result.totals),
             "上年决算": dict(fa.previous),
             "年初预算": dict(fa.initial_budget),
