@@ -18,6 +18,7 @@ on_files = plugin.on_files
 on_page_markdown = plugin.on_page_markdown
 on_page_content = plugin.on_page_content
 on_post_page = plugin.on_post_page
+on_post_template = plugin.on_post_template
 on_post_build = plugin.on_post_build
 on_build_error = plugin.on_build_error
 on_serve = plugin.on_serve

@@ -5,15 +5,23 @@ Only the standard library is used to read what was built (html.parser, json, re)
 
 from __future__ import annotations
 
+import fcntl
+import functools
 import html
 import json
 import os
+import posixpath
 import re
+import select
 import shutil
 import subprocess
+import threading
+import time
+from contextlib import contextmanager
 from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from conftest import ROOT
 
@@ -428,3 +436,170 @@ class SearchIndex:
 
     def has_token(self, token: str) -> list[str]:
         return [loc for loc, toks in self.docs if token.lower() in toks]
+
+
+# ---- a page's script, run in Chromium (DevTools protocol over a pipe) -------------------------
+
+
+@contextmanager
+def served(folder: Path):
+    """``folder`` served over HTTP on a free port of 127.0.0.1 (a thread); yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+def chromium_evaluate(chromium: str, url: str, expression: str, work: Path, timeout: float = 60) -> object:
+    """Open ``url`` in headless Chromium, wait for its load event, then evaluate ``expression``
+    (a promise is awaited) in the page and return its value. Chromium is driven with the
+    DevTools protocol over a pipe (``--remote-debugging-pipe``: JSON messages ending in NUL on
+    file descriptors 3 and 4), so only the standard library is needed."""
+    work.mkdir(parents=True, exist_ok=True)
+    to_chromium, from_chromium = os.pipe(), os.pipe()
+    reads, writes = _high_fd(to_chromium[0]), _high_fd(from_chromium[1])
+
+    def descriptors():
+        os.dup2(reads, 3)
+        os.dup2(writes, 4)
+
+    flags = [f for f in CHROMIUM_FLAGS if not f.startswith(("--virtual-time", "--net-log", "--host-resolver"))]
+    command = [chromium, *flags, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",  # only this machine
+               f"--user-data-dir={work / 'profile'}", "--remote-debugging-pipe", "about:blank"]
+    proc = subprocess.Popen(command, preexec_fn=descriptors, close_fds=False, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    for fd in (reads, writes):  # the child has them; the originals were closed by _high_fd
+        os.close(fd)
+    channel = _Channel(to_chromium[1], from_chromium[0], time.monotonic() + timeout)
+    try:
+        target = channel.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = channel.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        channel.call("Page.enable", {}, session)
+        channel.call("Page.navigate", {"url": url}, session)
+        channel.event("Page.loadEventFired")
+        result = channel.call(
+            "Runtime.evaluate", {"expression": expression, "awaitPromise": True, "returnByValue": True}, session
+        )
+        assert "exceptionDetails" not in result, f"{url}: {result['exceptionDetails']}"
+        return result["result"].get("value")
+    finally:
+        os.killpg(proc.pid, 9)
+        proc.wait()
+        os.close(to_chromium[1])
+        os.close(from_chromium[0])
+
+
+def _high_fd(fd: int) -> int:
+    """``fd`` moved above 2, 3 and 4, so that putting it at 3 or 4 in the child cannot clobber the other."""
+    moved = fcntl.fcntl(fd, fcntl.F_DUPFD, 10)
+    os.close(fd)
+    return moved
+
+
+class _Channel:
+    """The DevTools protocol on two pipes: calls by id, events by name; a deadline for all."""
+
+    def __init__(self, out: int, into: int, deadline: float):
+        self.out, self.into, self.deadline = out, into, deadline
+        self.buffer = b""
+        self.last = 0
+
+    def _message(self) -> dict:
+        while b"\0" not in self.buffer:
+            left = self.deadline - time.monotonic()
+            ready, _, _ = select.select([self.into], [], [], max(left, 0))
+            if not ready:
+                raise AssertionError("Chromium 没有在限定时间内回答")
+            chunk = os.read(self.into, 1 << 16)
+            if not chunk:
+                raise AssertionError("Chromium 已退出")
+            self.buffer += chunk
+        raw, self.buffer = self.buffer.split(b"\0", 1)
+        return json.loads(raw)
+
+    def call(self, method: str, params: dict, session: str | None = None) -> dict:
+        self.last += 1
+        message: dict = {"id": self.last, "method": method, "params": params}
+        if session is not None:
+            message["sessionId"] = session
+        os.write(self.out, json.dumps(message).encode() + b"\0")
+        while True:
+            reply = self._message()
+            if reply.get("id") == self.last:
+                assert "error" not in reply, f"{method}: {reply['error']}"
+                return reply.get("result", {})
+
+    def event(self, method: str) -> dict:
+        while True:
+            message = self._message()
+            if message.get("method") == method:
+                return message.get("params", {})
+
+
+# ---- links and anchors ---------------------------------------------------------------------
+
+
+class _Anchors(HTMLParser):
+    """A page's ids (and <a name>) and its links' href values."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.ids: list[str] = []
+        self.links: list[str] = []
+        self.headings: list[str] = []  # ids of h1–h6
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: v or "" for k, v in attrs}
+        if a.get("id"):
+            self.ids.append(a["id"])
+            if re.fullmatch(r"h[1-6]", tag):
+                self.headings.append(a["id"])
+        if tag == "a" and a.get("name"):
+            self.ids.append(a["name"])
+        if tag == "a" and "href" in a:
+            self.links.append(a["href"])
+
+
+def site_anchors(site: Path) -> dict:
+    """Every HTML page of a built site (path relative to the site → :class:`_Anchors`)."""
+    pages = {}
+    for path in sorted(site.rglob("*.html")):
+        parser = _Anchors()
+        parser.feed(path.read_text(encoding="utf-8"))
+        parser.close()
+        pages[path.relative_to(site).as_posix()] = parser
+    return pages
+
+
+def broken_links(site: Path, pages: dict | None = None) -> list[str]:
+    """Every relative link of every page (404.html aside: its links are absolute by design) whose
+    file does not exist in the site, or whose #fragment is no id of that page."""
+    pages = pages if pages is not None else site_anchors(site)
+    found = []
+    for rel, page in pages.items():
+        if rel == "404.html":
+            continue
+        for href in page.links:
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or href.startswith("/"):
+                continue
+            target = rel
+            if parts.path:
+                target = os.path.normpath(posixpath.join(posixpath.dirname(rel), unquote(parts.path)))
+                if parts.path.endswith("/") or (site / target).is_dir():
+                    target = posixpath.join(target, "index.html")
+            if target.startswith("..") or not (site / target).exists():
+                found.append(f"{rel}: {href}（文件不存在）")
+            elif parts.fragment and target in pages and unquote(parts.fragment) not in pages[target].ids:
+                found.append(f"{rel}: {href}（{target} 中没有这个锚点）")
+    return found

@@ -1,7 +1,7 @@
 """Red-team finding 8: the GitHub Actions template turns `gongkai check --format json` into
 workflow commands (``::error file=…,line=…,title=…::message``). The file name comes from the
 pull request and was printed raw: a data file named ``b\\n::stop-commands::x\\n.yaml`` emitted its
-own command lines. The step's own Python snippet, taken from ci/github/gongkai.yml, must escape
+own command lines. The step's own Python snippet, taken from the GitHub workflow gongkai init writes, must escape
 every value as GitHub requires (``%``, CR, LF; in properties also ``:`` and ``,``) so that each
 problem is exactly one command line and reads back as the original text."""
 
@@ -19,7 +19,7 @@ import yaml
 from conftest import ROOT
 from sitebuild import GONGKAI, make_project, quiet_env, sample_text
 
-GITHUB = ROOT / "ci" / "github" / "gongkai.yml"
+GITHUB = ROOT / "src" / "gongkai" / "scaffolds" / "site" / "github-workflow.yml"
 INJECTED = "b\n::warning file=mkdocs.yml,line=1,title=INJECTED::forged\n::stop-commands::x\r\n.yaml"
 COMMAND = re.compile(r"^::(error|warning|notice) file=([^,:\r\n]*),line=(\d+),title=([^,:\r\n]*)::([^\r\n]*)$")
 

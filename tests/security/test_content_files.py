@@ -183,10 +183,12 @@ def test_every_markdown_suffix_mkdocs_reads_is_a_page():
         assert suffix not in published.STATIC_SUFFIXES
 
 
-def test_this_repositorys_css_is_the_maintainers_and_content_holds_only_published_types():
+def test_the_sites_css_comes_with_the_plugin_and_content_holds_only_published_types():
+    from gongkai.site.chinese import THEME_CSS, THEME_DIR
+
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    assert "custom_dir: overrides" in config and "stylesheets/extra.css" in config
-    assert (ROOT / "overrides" / "stylesheets" / "extra.css").is_file()
+    assert "custom_dir" not in config and "extra_css" not in config  # nothing of the site's look is copied
+    assert (THEME_DIR / THEME_CSS).is_file()
     for path in (ROOT / "content").rglob("*"):
         if path.is_file() and not path.name.startswith("."):
             assert path.suffix in MARKDOWN_SUFFIXES or path.suffix.lower() in published.STATIC_SUFFIXES, path

@@ -90,6 +90,7 @@ def copy_example(target: Path, site_url: str | None = None) -> Path:
         if (ROOT / name).is_dir():
             shutil.copytree(ROOT / name, target / name, symlinks=True)
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    config = re.sub(r"^site_url:.*\n", "", config, flags=re.M)  # the example's comes from GONGKAI_SITE_URL
     if site_url:
         config = f"site_url: {site_url}\n" + config
     (target / "mkdocs.yml").write_text(config, encoding="utf-8")

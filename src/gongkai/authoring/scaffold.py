@@ -101,19 +101,29 @@ def create(kind: str, path, year: int | None = None, department: str | None = No
     if data.suffix not in SUFFIXES:
         raise ScaffoldError(f"{data}：数据文件名应以 .yaml 结尾")
     page, data_rel = page_for(data)
-    existing = [str(p) for p in (data, page) if p.exists() or p.is_symlink()]
-    if existing:
-        raise ScaffoldError("已存在，不会覆盖：" + "、".join(existing) + "（请换一个文件名，或先移走已有的文件）")
+    _refuse_existing([data, page])
     department = (department if department is not None else PLACEHOLDER_DEPARTMENT).strip()
     if not department:
         raise ScaffoldError("部门名称不能为空")
     if year is None:
         year = year_from(data) or datetime.date.today().year - 1
-    data_content = data_text(kind, year, department)
-    page_content = page_text(kind, data_rel)
+    write_new([(data, data_text(kind, year, department)), (page, page_text(kind, data_rel))])
+    return Made(data, page)
+
+
+def _refuse_existing(paths: list[Path]) -> None:
+    existing = [str(p) for p in paths if p.exists() or p.is_symlink()]
+    if existing:
+        raise ScaffoldError("已存在，不会覆盖：" + "、".join(existing) + "（请换一个文件名，或先移走已有的文件）")
+
+
+def write_new(files: list) -> list[Path]:
+    """Write each (path, text) as a new file, folders made as needed; refuse (ScaffoldError) when
+    any exists, and never overwrite one that appears meanwhile: then nothing written is left."""
+    _refuse_existing([path for path, _ in files])
     made: list[Path] = []
     try:
-        for target, content in ((data, data_content), (page, page_content)):
+        for target, content in files:
             target.parent.mkdir(parents=True, exist_ok=True)
             with target.open("x", encoding="utf-8", newline="\n") as out:  # "x": never overwrite
                 made.append(target)
@@ -123,8 +133,8 @@ def create(kind: str, path, year: int | None = None, department: str | None = No
         raise ScaffoldError(f"已存在，不会覆盖：{exc.filename}") from None
     except OSError as exc:
         _remove(made)
-        raise ScaffoldError(f"无法写入 {exc.filename or data}：{exc.strerror or exc}") from None
-    return Made(data, page)
+        raise ScaffoldError(f"无法写入 {exc.filename or files[0][0]}：{exc.strerror or exc}") from None
+    return made
 
 
 def _remove(paths: list[Path]) -> None:

@@ -258,8 +258,12 @@ from gongkai.cli.authoring import cite as cite_command  # noqa: E402
 from gongkai.cli.authoring import fmt as fmt_command  # noqa: E402
 from gongkai.cli.authoring import new as new_command  # noqa: E402
 from gongkai.cli.review import diff as diff_command  # noqa: E402
+from gongkai.cli.setup import doctor as doctor_command  # noqa: E402
+from gongkai.cli.setup import init as init_command  # noqa: E402
 
 main.add_command(diff_command)
 main.add_command(fmt_command)
 main.add_command(cite_command)
 main.add_command(new_command)
+main.add_command(doctor_command)
+main.add_command(init_command)

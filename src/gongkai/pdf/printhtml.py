@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from gongkai.engine.project import Project
 from gongkai.render import rawhtml
-from gongkai.render.page import Compiled, Stash, render
+from gongkai.render.page import Compiled, Stash, render, with_check_notes
 from gongkai.render.report_view import Links
 from gongkai.render.views import view_for
 from gongkai.site.catalog import FRONT_MATTER, Entry, page_url
@@ -201,9 +201,9 @@ class PrintRenderer:
     def _body(self, entry: Entry) -> str:
         stash = Stash()
         view = view_for(entry.scored, self.html_env, stash, Links(), self.charts, self.kinds)
-        text = render(
-            self.compiled, page_markdown(entry, self.docs, self.generated), view.context(), entry.page.src_uri
-        )
+        context = view.context()
+        text = render(self.compiled, page_markdown(entry, self.docs, self.generated), context, entry.page.src_uri)
+        text = with_check_notes(text, context, stash)
         converter = md.Markdown(extensions=self.extensions, extension_configs=self.extension_configs)
         folder = posixpath.dirname(entry.page.src_uri)
         html = public_links(stash.fill(rawhtml.clean_for_print(converter.convert(text), folder)), folder, self.site_url)

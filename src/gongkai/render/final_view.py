@@ -93,9 +93,10 @@ class FinalAccountsView:
         if table is None:
             title = LAYOUTS[order[表号 - 1]].title
             html = Markup(
-                '<div class="gk-table-wrap gk-final gk-fa-missing"><p class="gk-fa-note"><strong>表{}　{}</strong>：'
+                '<div class="gk-table-wrap gk-final gk-fa-missing" id="表{}">'
+                '<p class="gk-fa-note"><strong>表{}　{}</strong>：'
                 "本表未录入（照印发文件录入时只录入文件印出的表格和数字；未录入的不视为 0）。</p></div>"
-            ).format(表号, title)
+            ).format(表号, 表号, title)
             return self.stash.put(html, title)
         names = " ".join(line.name for side in table.sides for line in side.lines if line.name)
         return self._block("final_table.html", f"{table.title} {names}", table=table, layout=table.layout)

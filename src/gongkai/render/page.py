@@ -190,6 +190,17 @@ class Stash:
         return self._places.sub(block, html)
 
 
+CHECK_NOTES_ID = 'id="gk-check-notes"'  # templates/check_notes.html
+
+
+def with_check_notes(text: str, context: dict, stash: Stash) -> str:
+    """A report page whose template did not place its 核对说明 (``核对说明()``, or within
+    ``报告表格()``) gets it at the end: the [n] references of its tables point there."""
+    if any(CHECK_NOTES_ID in html for _, html in stash.blocks):
+        return text
+    return text + "\n\n" + str(context["核对说明"]()) + "\n"
+
+
 class PageError(Exception):
     """A template error in a page, with its line."""
 

@@ -11,6 +11,7 @@ default mean what they mean to MkDocs).
           pdf: true                 # make the PDFs (default: yes for a build, no under serve)
           shard: 2/4                # make only shard 2 of 4 of the PDFs (several machines)
           pdf_cache_dir: .cache/gongkai/pdf
+          reports: false            # a site without reports (a user guide): Chinese UI only
 
 ``gongkai build --no-pdf --shard K/N`` sets ``pdf`` and ``shard`` on the loaded configuration;
 no setting travels through the environment. ``GONGKAI_PDF=1`` (or ``0``) is read only as the
@@ -69,6 +70,7 @@ class GongkaiConfig(base.Config):
     shard = Shard()
     pdf_cache_dir = c.Type(str, default=PDF_CACHE.as_posix())
     basis = c.Choice(BASES, default=DEFAULT_BASIS)
+    reports = c.Type(bool, default=True)  # false: a site without reports (the user guide): only its Chinese UI
 
 
 def pdf_wanted(option: bool | None, command: str | None) -> bool:
@@ -95,7 +97,7 @@ class GongkaiSettings(BasePlugin[GongkaiConfig]):
             docs_dir=config.docs_dir,
             site_dir=config.site_dir,
             data_dir=self.config.data_dir,
-            pdf=pdf_wanted(self.config.pdf, command),
+            pdf=self.config.reports and pdf_wanted(self.config.pdf, command),
             shard=self.config.shard,
             strict=bool(config.strict),
             pdf_cache_dir=self.config.pdf_cache_dir,

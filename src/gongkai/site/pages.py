@@ -7,6 +7,7 @@ turns these into MkDocs files and navigation."""
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
@@ -23,6 +24,8 @@ YEARS = "years"
 DEPARTMENTS = "departments"
 OVERVIEW = "overview/index.md"
 STYLESHEET = "assets/gongkai/gongkai.css"
+YEAR_VOLUMES = "各部门本年度的汇编 PDF（全部报告合为一册，有封面、目录和书签）："
+DEPARTMENT_VOLUMES = "各年度的汇编 PDF（一年的全部报告合为一册，有封面、目录和书签）："
 
 
 @dataclass
@@ -135,12 +138,30 @@ def _stats(entries: list) -> dict:
 
 
 class SitePages:
-    """Renders the generated pages from the templates in ``pages/``."""
+    """Renders the generated pages from the templates in ``pages/``. ``volume`` gives the site
+    path of an entry's department-year 汇编 PDF when the site has PDFs (None: no links to them)."""
 
-    def __init__(self, catalog: Catalog, html_env: jinja2.Environment, markdown_env: jinja2.Environment):
+    def __init__(
+        self,
+        catalog: Catalog,
+        html_env: jinja2.Environment,
+        markdown_env: jinja2.Environment,
+        volume: Callable[[Entry], str] | None = None,
+    ):
         self.catalog = catalog
         self.html = html_env
         self.markdown = markdown_env
+        self.volume = volume
+
+    def volumes(self, entries: list, here: str, label: Callable[[Entry], str], intro: str) -> Markup:
+        """Links to the 汇编 PDFs of ``entries`` (one per department and year), as seen from ``here``."""
+        if self.volume is None:
+            return Markup("")
+        links: dict = {}
+        for e in entries:
+            links.setdefault(self.volume(e), label(e))
+        items = [(name, relative_url(here, path).rstrip("/")) for path, name in links.items()]
+        return Markup(self.html.get_template("volume_links.html").render(volumes=items, intro=intro))
 
     def table(self, entries: list, here: str, columns: tuple) -> Markup:
         """The catalog table of ``entries`` as seen from the page at ``here``."""
@@ -160,6 +181,7 @@ class SitePages:
         return self._page(
             "pages/year.md", uri, year=year, stats=_stats(entries),
             table=self.table(entries, page_url(uri), ("department", "name", "kind", "total", "grade")),
+            volumes=self.volumes(entries, page_url(uri), lambda e: e.report.department, YEAR_VOLUMES),
         )
 
     def department(self, slug: str, name: str) -> Generated:
@@ -168,6 +190,7 @@ class SitePages:
         return self._page(
             "pages/department.md", uri, name=name, stats=_stats(entries),
             table=self.table(entries, page_url(uri), ("year", "name", "kind", "total", "grade")),
+            volumes=self.volumes(entries, page_url(uri), lambda e: f"{e.report.year} 年度", DEPARTMENT_VOLUMES),
         )
 
     def overview(self) -> Generated:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from markupsafe import escape
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import CountHandler
 
@@ -27,14 +28,14 @@ from gongkai.engine.paths import display_name, project_problems, safe_file
 from gongkai.engine.problems import ERROR, FINDING, INFO, WARNING, has_errors, terminal_text
 from gongkai.engine.project import Project
 from gongkai.pdf.printhtml import PrintRenderer
-from gongkai.pdf.stage import PDF_FOLDER, build_pdfs, report_pdf
+from gongkai.pdf.stage import PDF_FOLDER, build_pdfs, report_pdf, volume_pdf
 from gongkai.render import rawhtml
 from gongkai.render.environment import PACKAGE_TEMPLATES, html_environment, markdown_environment
-from gongkai.render.page import Compiled, PageError, Stash, page_problem, render
+from gongkai.render.page import Compiled, PageError, Stash, page_problem, render, with_check_notes
 from gongkai.render.report_view import Links
 from gongkai.render.views import view_for
 from gongkai.site import catalog as catalog_module
-from gongkai.site import frontmatter, published
+from gongkai.site import chinese, frontmatter, published
 from gongkai.site.catalog import Catalog, relative_url
 from gongkai.site.config import PDF_SWITCH, GongkaiConfig, GongkaiSettings, find_plugin, markdown_settings
 from gongkai.site.pagecheck import claim_problems, page_findings
@@ -88,6 +89,7 @@ class GongkaiPlugin(GongkaiSettings):
         if self.shim:  # the shim's options are its defaults again (gongkai build set its own for one build)
             self.load_config({})
 
+    @event_priority(50)  # before the search plugin's on_config, which fills in its separator
     def on_config(self, config):
         self.site = None
         clean_terminal_output()  # again: strict mode's counter joins the "mkdocs" logger at each build
@@ -98,8 +100,12 @@ class GongkaiPlugin(GongkaiSettings):
             _count_only_errors()
         project = self.load_project(config, self.command)
         self.search.use(project.search_terms)
-        self.site = SiteBuild(config, project, self.preview)
-        config.extra_css.append(STYLESHEET)
+        self.site = SiteBuild(config, project, self.preview, reports=self.config.reports)
+        chinese.use_theme(config)
+        chinese.use_anchors(config)
+        chinese.use_separator(config)
+        # gongkai's styles first: the site's own extra_css comes after them and wins
+        config.extra_css[:0] = [css for css in (chinese.THEME_CSS, STYLESHEET) if css not in config.extra_css]
         return config
 
     def on_pre_build(self, *, config) -> None:
@@ -116,7 +122,15 @@ class GongkaiPlugin(GongkaiSettings):
         return self.site.on_page_content(html, page, config, files) if self.site is not None else html
 
     def on_post_page(self, output: str, *, page, config) -> str:
-        return self.site.on_post_page(output, page, config) if self.site is not None else output
+        if self.site is None:
+            return output
+        return chinese.with_search_worker(self.site.on_post_page(output, page, config))
+
+    def on_post_template(self, output: str, *, template_name: str, config) -> str:
+        """The theme's own pages (404.html) use gongkai's search worker too."""
+        if self.site is None or not template_name.endswith(".html"):
+            return output
+        return chinese.with_search_worker(output)
 
     def on_post_build(self, *, config) -> None:
         if self.site is not None:
@@ -143,7 +157,7 @@ def _count_only_errors() -> None:
     on_config) counts only errors, so MkDocs' own warnings (a broken link, a page missing
     from nav) never stop the preview's rebuild and leave the browser waiting; they are still
     printed, and ``mkdocs build --strict`` still fails on them."""
-    for handler in logging.getLogger("mkdocs").handlers:
+    for handler in _engine_handlers():
         if isinstance(handler, CountHandler) and not getattr(handler, "_gongkai_preview", False):
             handler.addFilter(lambda record: record.levelno >= logging.ERROR)
             handler._gongkai_preview = True  # type: ignore[attr-defined]
@@ -185,28 +199,43 @@ def terminal_lines(text: str) -> str:
     return "\n".join(terminal_text(part) for part in _LIST_ITEM.split(str(text)))
 
 
+def _engine_loggers() -> list:
+    """The loggers the engine's messages go to: "mkdocs", and under ProperDocs (whose command
+    makes ``mkdocs`` an alias of its own package) also "properdocs", which holds the console
+    and strict mode's counter; "mkdocs" is its child there."""
+    import mkdocs
+
+    names = dict.fromkeys(["mkdocs", mkdocs.__name__])
+    return [logging.getLogger(name) for name in names]
+
+
+def _engine_handlers() -> list:
+    return [handler for logger in _engine_loggers() for handler in logger.handlers]
+
+
 def clean_terminal_output() -> None:
-    """Put :data:`TERMINAL_FILTER` on the "mkdocs" logger and each of its handlers (the
+    """Put :data:`TERMINAL_FILTER` on the engine's loggers and each of their handlers (the
     console, strict mode's counter), once each. The command's ``on_shutdown`` takes it off."""
-    logger = logging.getLogger("mkdocs")
-    logger.addFilter(TERMINAL_FILTER)  # addFilter adds a filter once
-    for handler in logger.handlers:
+    for logger in _engine_loggers():
+        logger.addFilter(TERMINAL_FILTER)  # addFilter adds a filter once
+    for handler in _engine_handlers():
         handler.addFilter(TERMINAL_FILTER)
 
 
 def stop_cleaning_terminal_output() -> None:
-    logger = logging.getLogger("mkdocs")
-    logger.removeFilter(TERMINAL_FILTER)
-    for handler in logger.handlers:
+    for logger in _engine_loggers():
+        logger.removeFilter(TERMINAL_FILTER)
+    for handler in _engine_handlers():
         handler.removeFilter(TERMINAL_FILTER)
 
 
 class SiteBuild:
     """State of one build: the project, the catalog, the template environments and each page's stash."""
 
-    def __init__(self, config, project: Project, preview: bool = False):
+    def __init__(self, config, project: Project, preview: bool = False, reports: bool = True):
         self.project = project
         self.preview = preview
+        self.reports = reports  # False: a site without reports (the user guide); nothing is generated
         self.root = project.root
         self.docs = Path(config.docs_dir).resolve()
         self.data = project.data
@@ -262,12 +291,17 @@ class SiteBuild:
         self._drop_refused(files, config)
         sources = self._docs_sources(files, config)
         refused = self._refuse_files(files, sources, config)
+        if not self.reports:
+            log_problems(refused, self.preview)
+            if has_errors(refused):
+                raise PluginError(f"{len(refused)} 个文件不能发布到网站（见上），未生成网站；请删除或改用允许的格式。")
+            return files
         self.catalog = catalog_module.build(self.project)
         self.entries = self.catalog.by_page()  # looked up for every page
         log_problems(self.catalog.problems + refused, self.preview)
         if self.catalog.failed:
             raise PluginError("数据有错误，未生成网站；请先运行 gongkai check 修正上面列出的问题。")
-        pages = SitePages(self.catalog, self.html_env, self.markdown_env)
+        pages = self.pages()
         css = (PACKAGE_TEMPLATES / "gongkai.css").read_text(encoding="utf-8")
         made = [File.generated(config, g.src_uri, content=g.content) for g in pages.all(self.root)]
         made.append(File.generated(config, STYLESHEET, content=css))
@@ -284,6 +318,11 @@ class SiteBuild:
         if config.nav is not None:
             config.nav = config.nav[:1] + pages.nav() + config.nav[1:]
         return files
+
+    def pages(self) -> SitePages:
+        """The generated pages; with PDFs, the department and year pages link to the 汇编 PDFs."""
+        volume = (lambda entry: f"{PDF_FOLDER}/{volume_pdf(entry)}") if self.project.settings.pdf else None
+        return SitePages(self.catalog, self.html_env, self.markdown_env, volume)
 
     def _docs_sources(self, files: Files, config) -> dict:
         """The files MkDocs collected from the docs folder and will publish, by src_uri."""
@@ -305,7 +344,8 @@ class SiteBuild:
         or at an address of the theme; each such file is taken out of ``files``."""
         problems = []
         for src_uri, source in sources.items():
-            found = published.refused_type(source) or published.refused_place(source, config.theme.dirs)
+            reserved = published.RESERVED_FOLDERS if self.reports else published.THEME_FOLDERS
+            found = published.refused_type(source) or published.refused_place(source, config.theme.dirs, reserved)
             if found is not None:
                 problems.append(found)
                 file = files.get_file_from_path(src_uri)
@@ -342,6 +382,8 @@ class SiteBuild:
             basis = basis_of(entry.scored.report, self.project.settings.basis)
             claims = claim_problems(text, display, _body_line(page), entry.scored, self.project.kinds)
             log_problems(page_findings(claims, entry.scored.report, basis), self.preview)
+        if entry is not None:
+            text = with_check_notes(text, context, stash)
         if entry is not None and "下载链接(" not in markdown and "概要(" not in markdown:
             text += "\n\n" + str(context["下载链接"]()) + "\n"
         return text
@@ -349,7 +391,7 @@ class SiteBuild:
     def site_context(self, page) -> dict:
         """What a non-report page with ``使用模板: true`` can use: the catalog."""
         here = page_url(page.file.src_uri)
-        pages = SitePages(self.catalog, self.html_env, self.markdown_env)
+        pages = self.pages()
         entries = sorted(self.catalog.entries, key=lambda e: (-e.report.year, e.report.department, e.page.src_uri))
         stash = self.stashes[page.file.src_uri]
         return {

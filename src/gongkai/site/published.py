@@ -36,7 +36,9 @@ STATIC_SUFFIXES = IMAGES + DOCUMENTS + DATA
 # Addresses of the site that are not the docs folder's: the theme's files and search index,
 # gongkai's styles (assets/gongkai/), PDFs and index pages. Compared without case (a
 # case-insensitive disk would overwrite one with the other).
-RESERVED_FOLDERS = ("assets/", "search/", "pdf/", "overview/", "years/", "departments/")
+THEME_FOLDERS = ("assets/", "search/")
+REPORT_FOLDERS = ("pdf/", "overview/", "years/", "departments/")  # only a site with reports makes these
+RESERVED_FOLDERS = THEME_FOLDERS + REPORT_FOLDERS
 RESERVED_FILES = ("404.html", "sitemap.xml", "sitemap.xml.gz")
 
 
@@ -79,9 +81,10 @@ def refused_type(source: Source) -> Problem | None:
     )
 
 
-def refused_place(source: Source, theme_dirs: list) -> Problem | None:
+def refused_place(source: Source, theme_dirs: list, reserved: tuple = RESERVED_FOLDERS) -> Problem | None:
     """A ``SITE_FILE`` error when the file would replace a file of the theme, or lies in a
-    folder (or at a name) the theme and gongkai reserve."""
+    folder (or at a name) the theme and gongkai reserve (``reserved``: a site without reports
+    reserves only :data:`THEME_FOLDERS`)."""
     for folder in theme_dirs:
         if os.path.isfile(os.path.join(folder, *source.src_uri.split("/"))):
             return problem(
@@ -90,12 +93,12 @@ def refused_place(source: Source, theme_dirs: list) -> Problem | None:
                 "（每个页面都会加载主题的文件；它们由维护者管理）；请改名或移到其他文件夹",
             )
     dest = _key(source.dest_uri)
-    for folder in RESERVED_FOLDERS:
+    for folder in reserved:
         if dest.startswith(folder):
             return problem(
                 "SITE_FILE", source.display, None,
                 f"网站的 {folder} 文件夹留给主题和 gongkai 生成的文件"
-                f"（{'、'.join(RESERVED_FOLDERS)}）；请移到其他文件夹",
+                f"（{'、'.join(reserved)}）；请移到其他文件夹",
             )
     if dest in RESERVED_FILES:
         return problem("SITE_FILE", source.display, None, f"网站的 {source.dest_uri} 由主题生成；请改名")
