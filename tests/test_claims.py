@@ -172,3 +172,100 @@ def test_semicolon_inside_parentheses_does_not_end_the_sentence():
     assert check_claims(claims) == []
     assert [c.subject for c in claims if c.kind == "completion_rate"] == [
         "公务用车购置及运行费", "公务用车购置", "公务用车运行费"]
+
+
+# ---- phrasings met in the 2015–2023 “三公” documents added in corpus round 14 -----------------------
+
+
+def _found(text):
+    return [(f.kind, f.claim.printed, f.computed) for f in check_claims(read_claims(text))]
+
+
+def test_an_opening_comparison_word_is_not_the_comparison():
+    """焦石镇 2020: “经比较2020年度镇本级“三公”经费41万元,较上年减少19万元,下降43.78%”."""
+    text = "经比较2020年度镇本级“三公”经费41万元,较上年减少19万元,下降43.78% ,较年初预算数减少4万元,下降2.2%。"
+    assert read_claims(text)[0].subject == "“三公”经费"
+    assert _found(text) == [("change_rate", "43.78", "31.67%"), ("change_rate", "2.2", "8.9%")]
+    assert _found(text.replace("43.78", "31.67").replace("2.2%", "8.9%")) == []
+
+
+def test_the_figure_compared_with_is_not_the_subject_s_own():
+    """迪庆 2021: “较上年1174万元减少40万元,下降3%,较预算数1237万元减少103万元,下降8%”."""
+    text = ("公务接待费为122万元,较上年144万元减少22万元,下降15%,较预算数339万元减少217万元,下降64%,"
+            "全年国内公务接待批次为1039次。")
+    claims = read_claims(text)
+    assert [(c.value, c.base) for c in claims if c.kind == "amount"] == [
+        (D(122), None), (D(144), "上年"), (D(339), "预算")]
+    assert check_claims(claims) == []
+    assert _found(text.replace("下降15%", "下降13%")) == [("change_rate", "13", "15%")]
+
+
+def test_an_amount_after_the_compared_figure_is_the_change():
+    """云县 2023 prints no verb: “较2022年决算数688.84万元131.49万元,增长19.09%”."""
+    text = "决算支出数为820.33万元,完成年初预算数的98.59%,较2022年决算数688.84万元131.49万元,增长19.09%。"
+    claims = read_claims("云县2023“三公”经费预算数为832.05万元," + text)
+    change = next(c for c in claims if c.value == D("131.49"))
+    assert (change.kind, change.direction, change.base, change.subject) == ("change", "增加", "2022年", "“三公”经费")
+    assert check_claims(claims) == []
+    assert _found("“三公”经费" + text.replace("19.09%", "23.59%")) == [("change_rate", "23.59", "19.09%")]
+
+
+def test_a_bare_zeng_is_a_rise():
+    """昌宁 2015: “因公出国(境)费65.98万元,增加53.75万元,增437.7%”."""
+    claims = read_claims("因公出国(境)费65.98万元,增加53.75万元,增437.7%,主要是……")
+    rate = claims[-1]
+    assert (rate.kind, rate.direction, rate.value) == ("change_rate", "增", D("437.7"))
+    assert [(f.kind, f.computed) for f in check_claims(claims)] == [("change_rate", "439.5%")]
+
+
+def test_a_missing_comma_after_chiping_does_not_hide_the_next_subject():
+    """云县 2023: “与上年持平公务接待费预算数为310.37万元,决算支出数为249.29万元”."""
+    claims = read_claims("因公出国(境)费预算数为0万元,决算支出数为0万元,与上年持平公务接待费预算数为310.37万元,"
+                         "决算支出数为249.29万元。")
+    assert [(c.subject, c.value, c.stage) for c in claims if c.kind == "amount"] == [
+        ("因公出国（境）费", D(0), "预算"), ("因公出国（境）费", D(0), "决算"),
+        ("公务接待费", D("310.37"), "预算"), ("公务接待费", D("249.29"), "决算")]
+
+
+def test_a_nested_list_continues_past_its_semicolon():
+    """云县 2023: 车辆费“其中:运行维护费…;购置费…”, inside the 三公 list: no false sum."""
+    text = ("云县“三公”经费决算支出数为820.33万元。其中:公务接待费决算支出数为249.29万元,"
+            "公务用车购置及运行维护费决算支出数为571.04万元,其中:公务用车运行维护费决算支出数为507.98万元;公务用车购置费决算支出数为63.06万元")
+    claims = read_claims(text)
+    assert [c.parent for c in claims if c.subject == "公务用车购置费"] == ["公务用车购置及运行维护费"]
+    assert check_claims(claims) == []
+
+
+def test_a_change_against_a_named_year_is_checked_with_its_direction():
+    """昌宁 2015: 1957.23 against 1953.72 is a rise of 3.51, printed “减少3.51万元,下降0.2%”."""
+    text = "2015年县本级“三公”经费决算支出数为1957.23万元,较2014年决算数1953.72万元减少3.51万元,下降0.2%。"
+    claims = read_claims(text)
+    assert [(c.kind, c.year, c.base) for c in claims] == [
+        ("amount", "2015", None), ("amount", "2015", "2014年"), ("change", "2015", "2014年"),
+        ("change_rate", "2015", "2014年")]
+    assert _found(text) == [("change", "3.51", "3.51"), ("change_rate", "0.2", "增长")]
+    assert _found(text.replace("减少", "增加").replace("下降", "增长")) == []
+
+
+COMPARISON_TABLE = """单位:万元
+
+| 项 目 | 2014年决算数 | 2015年决算数 | 2015年决算比上年增、减情况：增、减额 | 增、减幅度 |
+|---|---|---|---|---|
+| 合 计 | 1953.72 | 1957.23 | -3.51 | -0.2% |
+| 2、公务接待费 | 977.3 | 918.5 | -58.8 | -6.1% |
+| (2)公务用车购置 | 46 | 32.76 | -13.24 | -28.8% |
+"""
+
+
+def test_the_rows_of_a_year_on_year_table_are_read_and_checked():
+    """昌宁 2015 统计表: each row's two 决算数, 增减额 and 增减幅度; 合计 printed as a fall is a rise,
+    公务接待费 −6.1% is −6.0%; 公务用车购置 −28.8% is right."""
+    claims = read_claims(COMPARISON_TABLE)
+    rows = [(c.kind, c.subject, c.value, c.direction, c.base, c.year) for c in claims if c.subject == "公务接待费"]
+    assert rows == [("amount", "公务接待费", D("977.3"), None, "上年", "2014"),
+                    ("amount", "公务接待费", D("918.5"), None, None, "2015"),
+                    ("change", "公务接待费", D("58.8"), "减少", "上年", "2015"),
+                    ("change_rate", "公务接待费", D("6.1"), "下降", "上年", "2015")]
+    assert sorted((f.claim.subject, f.kind, f.computed) for f in check_claims(claims)) == [
+        ("公务接待费", "change_rate", "6.0%"), ("合计", "change", "3.51"), ("合计", "change_rate", "增长")]
+    assert read_claims(COMPARISON_TABLE.replace("单位:万元", "")) == []  # no unit printed: not read

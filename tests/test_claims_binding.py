@@ -125,7 +125,9 @@ CORPUS = sorted(p for p in (FIXTURES / "public").iterdir()
 
 def test_on_the_public_corpus_every_disagreement_with_the_data_is_an_audited_error():
     """Each document's prose bound to its own transcribed data: nothing disagrees but the audited
-    prose errors (寿县文物 2023: 43% for 57%, the swapped 69%/31%, 47% for 53%)."""
+    prose errors (寿县文物 2023: 43% for 57%, the swapped 69%/31%, 47% for 53%; 昌宁 2015: a rise printed
+    as 减少3.51/下降0.2%, 437.7% for 439.5%, 6.1% for 6.0%, in the prose and again in its table, and the
+    table's 2.40% for 2.37%)."""
     bound_total = 0
     reported = []
     for folder in CORPUS:
@@ -145,7 +147,8 @@ def test_on_the_public_corpus_every_disagreement_with_the_data_is_an_audited_err
     print(f"public corpus: {len(CORPUS)} documents, {bound_total} figures bound to data, {len(reported)} differ")
     assert bound_total >= 150
     assert all(audited for *_, audited in reported), reported
-    assert sorted(p for _, p, _ in reported) == ["31%", "43%", "47%", "69%"]
+    assert sorted(p for _, p, _ in reported) == ["0.2%", "2.40%", "3.51", "31%", "43%", "437.7%", "437.7%", "47%",
+                                                 "6.1%", "6.1%", "69%"]
 
 
 @pytest.mark.parametrize("text", ["2020年“三公”经费支出5万元。", "培训费支出12.34万元。",
@@ -171,3 +174,26 @@ def test_a_generated_final_accounts_page_prints_the_filed_statement_and_remark(t
     assert "本年度总收入" not in page  # the sentences gongkai would write are not put beside the filed text
     notes = page[page.index("核对说明"):]
     assert "完成预算为 60%，数据中为 80%" in notes  # the finding, numbered in the page's 核对说明
+
+
+def test_a_named_last_year_a_compared_figure_and_a_table_budget_are_bound(tmp_path):
+    """“较2014年决算数1953.72万元减少3.51万元” in a 2015 report is against 上年决算 (and the wrong
+    direction is reported); the compared figure itself is checked against 上年决算; “完成年初预算的”
+    uses 表7's 预算数 when the data names no 年初预算; 公务车/公务接待经费 name the 表7 rows."""
+    text = ("类型: 部门决算\n年度: 2015\n部门: 某县\n口径: 原文\n原表:\n  表7:\n"
+            "    预算数: {合计: 77, 公务接待费: 35, 公务用车购置及运行费: 42}\n"
+            "    决算数: {合计: 1957.23, 公务接待费: 918.5, 公务用车购置及运行费: 41.9}\n"
+            "上年决算: {三公经费: 1953.72, 公务接待费: 977.3}\n")
+    path = tmp_path / "final.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = _result(path)
+    right = ("2015年“三公”经费决算支出数为1957.23万元,较2014年决算数1953.72万元增加3.51万元,增长0.2%。"
+             "公务接待经费支出918.5万元,较上年977.3万元减少58.8万元,下降6.0%。"
+             "公务车购置及运行维护费支出决算为41.9万元,完成年初预算的99.76%。")
+    assert _data(right, result) == []
+    wrong = right.replace("增加3.51", "减少3.51").replace("增长0.2", "下降0.2").replace("977.3万元", "967.3万元") \
+        .replace("99.76", "98.76")
+    assert _data(wrong, result) == [("三公经费比上年增减额", "增加3.51万元", "减少3.51万元"),
+                                    ("三公经费比上年增减率", "增长0.2%", "下降0.2%"),
+                                    ("上年决算/公务接待费", "977.3万元", "967.3万元"),
+                                    ("公务用车购置及运行费完成年初预算", "99.76%", "98.76%")]

@@ -45,7 +45,7 @@ def test_every_audit_finding_is_mapped(folder):
 
 
 def test_the_corpus_is_all_there():
-    assert len(FOLDERS) == 14
+    assert len(FOLDERS) == 20
     assert all((f / "data.yaml").is_file() and (f / "expected.yaml").is_file() for f in FOLDERS)
 
 

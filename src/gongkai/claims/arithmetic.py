@@ -9,11 +9,12 @@ is never checked.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from gongkai.claims.reader import Claim
+from gongkai.claims.reader import RISING, Claim
 
 __all__ = ["Finding", "check_claims", "half_unit", "rate_interval"]
 
@@ -100,7 +101,10 @@ def check_claims(claims: list[Claim]) -> list[Finding]:
         findings += _check_parts(group)
         findings += _check_counts(group)
     findings += _check_year_changes(claims)
-    return findings
+    unique: dict[int, Finding] = {}
+    for f in findings:
+        unique.setdefault(id(f.claim), f)  # one finding a figure
+    return list(unique.values())
 
 
 def _check_change_rates(group: list[Claim]) -> list[Finding]:
@@ -117,11 +121,11 @@ def _check_change_rates(group: list[Claim]) -> list[Finding]:
                and (c.sentence_index, c.span[0]) > (change.sentence_index, change.span[0]) for c in earlier):
             continue  # that change already had its rate
         current = next((c for c in _before(group, change) if c.kind == "amount" and c.value is not None
-                        and _same(c.subject, rate.subject) and c.unit == change.unit
+                        and c.base is None and _same(c.subject, rate.subject) and c.unit == change.unit
                         and not _is_budget(c.stage) and c.parent == change.parent), None)
         if current is None or current.value is None:
             continue
-        up = change.direction in ("增加", "增长", "上升", "增支", "超支")
+        up = change.direction in RISING
         base = current.value - change.value if up else current.value + change.value
         wrong = _rate_wrong(rate, change.value, base, half_unit(change), half_unit(current) + half_unit(change))
         if wrong:
@@ -140,7 +144,8 @@ def _check_completion(group: list[Claim]) -> list[Finding]:
         inline = [c for c in group if c.sentence_index == rate.sentence_index and c.kind == "amount"
                   and rate.span[0] <= c.span[0] < rate.span[1]]   # "完成预算 7 万元的 49.6%"
         earlier = [c for c in inline + _before(group, rate) if c.sentence_index >= rate.sentence_index - 1
-                   and c.kind == "amount" and c.value is not None and _same(c.subject, rate.subject)]
+                   and c.kind == "amount" and c.value is not None and _same(c.subject, rate.subject)
+                   and (c.base is None or c in inline)]
         budget = next((c for c in earlier if _is_budget(c.stage)), None)
         actual = next((c for c in earlier if c.stage == "决算"), None)
         if budget is None or actual is None or budget.value is None or actual.value is None:
@@ -157,7 +162,8 @@ def _check_completion(group: list[Claim]) -> list[Finding]:
 
 def _part_amount(group: list[Claim], share: Claim) -> Claim | None:
     return next((c for c in _before(group, share) if c.sentence_index == share.sentence_index
-                 and c.kind == "amount" and c.value is not None and _same(c.subject, share.subject)), None)
+                 and c.kind == "amount" and c.value is not None and c.base is None
+                 and _same(c.subject, share.subject)), None)
 
 
 def _check_shares(group: list[Claim], everything: list[Claim]) -> list[Finding]:
@@ -171,6 +177,7 @@ def _check_shares(group: list[Claim], everything: list[Claim]) -> list[Finding]:
         name = share.whole or share.parent
         if name:
             cands = [c for c in everything if c.kind == "amount" and c.value is not None and c.unit == part.unit
+                     and c.base is None
                      and _same(c.subject, name) and c.parent is None
                      and (c.stage == part.stage or part.stage is None or c.stage is None)]
             values = {c.value for c in cands if c.value is not None}
@@ -203,7 +210,7 @@ def _check_shares(group: list[Claim], everything: list[Claim]) -> list[Finding]:
 def _check_parts(group: list[Claim]) -> list[Finding]:
     """其中 parts that add up to more than their total."""
     out: list[Finding] = []
-    amounts = [c for c in group if c.kind == "amount" and c.value is not None]
+    amounts = [c for c in group if c.kind == "amount" and c.value is not None and c.base is None]
     for total in amounts:
         if total.parent is not None or total.subject is None:
             continue
@@ -237,31 +244,59 @@ def _check_counts(group: list[Claim]) -> list[Finding]:
     return out
 
 
+def _years_compared(claim: Claim) -> tuple[int, int] | None:
+    """(this year, the year compared with) of a change: “较2014年…” in 2015, or “比上年” in its year."""
+    m = re.fullmatch(r"(\d{4})年", claim.base or "")
+    if m:
+        return int(m.group(1)) + 1, int(m.group(1))
+    if claim.base == "上年" and claim.year is not None:
+        return int(claim.year), int(claim.year) - 1
+    return None
+
+
 def _check_year_changes(claims: list[Claim]) -> list[Finding]:
-    """"X 年…增加 Y 万元" against the amounts printed for X and X−1 in the same text."""
+    """"X 年…增加 Y 万元，增长 Z%" against the amounts printed for X and the year compared with
+    (X − 1, or the year the sentence names: “较2014年决算数1953.72万元”) in the same text."""
     out: list[Finding] = []
     for change in claims:
-        if change.kind != "change" or change.base != "上年" or change.year is None or change.value is None:
+        if change.kind not in ("change", "change_rate") or change.value is None:
             continue
-        if change.parent is not None or change.subject is None:
+        years = _years_compared(change)
+        if years is None or change.parent is not None or change.subject is None:
             continue
-        year = int(change.year)
+        key = (change.sentence_index, change.span[0])
 
-        def amount_of(y: int, change: Claim = change) -> Claim | None:
-            # the nearest amount of that year printed before the change
-            key = (change.sentence_index, change.span[0])
-            cands = [c for c in claims if c.kind == "amount" and c.year == str(y) and c.parent is None
-                     and _same(c.subject, change.subject) and c.unit == change.unit and not _is_budget(c.stage)
-                     and (c.sentence_index, c.span[0]) < key]
+        def amount_of(y: int, compared: bool, change: Claim = change, key: tuple[int, int] = key) -> Claim | None:
+            # the nearest amount of that year printed before the change (or the figure it names as compared)
+            cands = [c for c in claims if c.kind == "amount" and c.parent is None and c.value is not None
+                     and _same(c.subject, change.subject) and not _is_budget(c.stage)
+                     and (c.sentence_index, c.span[0]) < key
+                     and ((c.base is None and c.year == str(y)) or (compared and c.base == change.base))]
             return cands[-1] if cands else None
 
-        now, before = amount_of(year), amount_of(year - 1)
-        if now is None or before is None or now.value is None or before.value is None:
+        now, before = amount_of(years[0], False), amount_of(years[1], True)
+        if now is None or before is None or now.value is None or before.value is None or now.unit != before.unit:
             continue
-        signed = change.value if change.direction in ("增加", "增长", "上升") else -change.value
         computed = now.value - before.value
-        if abs(signed - computed) > _SUM_TOL:
-            out.append(Finding("change", change, str(computed),
-                               f"{change.subject}{change.direction}{change.printed}{change.unit}："
-                               f"所印 {year} 年 {now.printed} − {year - 1} 年 {before.printed} = {computed}。"))
+        up = change.direction in RISING
+        if change.kind == "change":
+            if change.unit != now.unit:
+                continue
+            signed = change.value if up else -change.value
+            if abs(signed - computed) > _SUM_TOL:
+                out.append(Finding("change", change, str(computed),
+                                   f"{change.subject}{change.direction}{change.printed}{change.unit}："
+                                   f"所印 {years[0]} 年 {now.printed} − {years[1]} 年 {before.printed} = {computed}。"))
+            continue
+        if computed != 0 and up != (computed > 0):
+            out.append(Finding("change_rate", change, "增长" if computed > 0 else "下降",
+                               f"{change.subject}{change.direction}{change.printed}%：所印 {years[0]} 年 {now.printed}"
+                               f"{'大于' if computed > 0 else '小于'} {years[1]} 年 {before.printed}，"
+                               f"应为{'增长' if computed > 0 else '下降'}。"))
+            continue
+        wrong = _rate_wrong(change, abs(computed), before.value, half_unit(now) + half_unit(before), half_unit(before))
+        if wrong and not any(f.claim is change for f in out):
+            out.append(Finding("change_rate", change, wrong,
+                               f"{change.subject}{change.direction}{change.printed}%："
+                               f"（{now.printed} − {before.printed}）÷ {before.printed} × 100 应为 {wrong}。"))
     return out

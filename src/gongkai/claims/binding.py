@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from gongkai.claims.arithmetic import rate_interval
-from gongkai.claims.reader import Claim
+from gongkai.claims.reader import RISING, Claim
 
 # How prose names a figure → the name the report's figures use.
 ALIASES = {
@@ -31,6 +31,7 @@ ALIASES = {
     "公务用车运行维护费": "公务用车运行费",
     "公务用车运行及维护费": "公务用车运行费",
     "公务用车运行及维护支出": "公务用车运行费",
+    "公务接待经费": "公务接待费",
     "财政拨款收入": "财政拨款收入合计",
     "财政拨款支出": "财政拨款支出合计",
     "总得分": "总分",
@@ -46,7 +47,6 @@ _RATE_KINDS = {"execution_rate": "预算执行率", "arrival_rate": "资金到�
 _OWN = (None, "项目", "本项目", "资金", "项目资金", "预算资金")
 _TEN_THOUSAND = Decimal(10000)
 _HUNDRED = Decimal(100)
-_RISE = ("增加", "增长", "上升", "增支", "超支")
 # the whole a share names, as its matched text writes it → the figure
 _WHOLES = (("本年支出合计", "本年支出合计"), ("本年收入合计", "本年收入合计"), ("支出总计", "支出总计"),
            ("收入总计", "收入总计"), ("三公", "三公经费"), ("财政拨款支出", "财政拨款支出合计"),
@@ -132,8 +132,13 @@ def _ratio(claim: Claim, name: str, part: Decimal, whole: Decimal, unit: str) ->
     return Bound(claim, name, part / whole * _HUNDRED, claim.value, low, high)  # type: ignore[arg-type]
 
 
-def _change(claim: Claim, figures: Mapping, unit: str) -> Bound | None:
-    if claim.base != "上年":
+def _last_year(claim: Claim, year: int | None) -> bool:
+    """The claim compares with last year: “比上年”, or “较2022年决算数” in a 2023 report."""
+    return claim.base == "上年" or (year is not None and claim.base == f"{year - 1}年")
+
+
+def _change(claim: Claim, figures: Mapping, unit: str, year: int | None) -> Bound | None:
+    if not _last_year(claim, year):
         return None
     name = _figure_name(claim.subject, figures)
     now = figures.get(name) if name else None
@@ -151,12 +156,13 @@ def _change(claim: Claim, figures: Mapping, unit: str) -> Bound | None:
                                               direction=direction)
 
 
-def _completion(claim: Claim, figures: Mapping, unit: str) -> Bound | None:
+def _completion(claim: Claim, figures: Mapping, unit: str, year: int | None) -> Bound | None:
     name = _figure_name(claim.subject, figures)
     if name is None or figures.get(name) is None:
         return None
     if claim.stage == "年初预算":
-        base_name: str | None = INITIAL + name
+        # the 年初预算 the data names, else the budget column of the table (表7 prints one budget)
+        base_name: str | None = INITIAL + name if INITIAL + name in figures else f"{name}预算"
     else:
         base_name = f"{name}预算" if claim.stage in ("预算", "全年预算") else None
     base = figures.get(base_name) if base_name else None
@@ -177,7 +183,7 @@ def _whole_of(claim: Claim, figures: Mapping) -> str | None:
     return None
 
 
-def _share(claim: Claim, figures: Mapping, unit: str) -> Bound | None:
+def _share(claim: Claim, figures: Mapping, unit: str, year: int | None) -> Bound | None:
     name = _figure_name(claim.subject, figures)
     whole = _whole_of(claim, figures)
     if name is None or whole is None or name == whole or figures.get(name) is None or figures.get(whole) is None:
@@ -185,7 +191,20 @@ def _share(claim: Claim, figures: Mapping, unit: str) -> Bound | None:
     return _ratio(claim, f"{name}占{whole}", figures[name], figures[whole], unit)
 
 
-def _figure(claim: Claim, figures: Mapping, unit: str) -> Bound | None:
+def _compared(claim: Claim, figures: Mapping, year: int | None) -> str | None:
+    """The figure compared with: “较上年1174万元” → 上年决算, “较预算数1237万元” → the budget."""
+    name = _figure_name(claim.subject, figures)
+    if name is None or claim.base is None:
+        return None
+    if _last_year(claim, year):
+        return PREVIOUS + name
+    if "预算" in claim.base:
+        initial = INITIAL + name if claim.base == "年初预算" else None
+        return initial if initial in figures else f"{name}预算"
+    return None
+
+
+def _figure(claim: Claim, figures: Mapping, unit: str, year: int | None) -> Bound | None:
     """The claim bound to a figure of the report itself (not a change, completion or share)."""
     if claim.kind in _RATE_KINDS:
         name = _own_rate(claim)
@@ -199,6 +218,8 @@ def _figure(claim: Claim, figures: Mapping, unit: str) -> Bound | None:
         name = "节余" if claim.subject in _OWN and claim.stage in ("节余", "结余") else None
     elif claim.kind == "amount" and claim.base is None:
         name = _amount_name(claim, figures)
+    elif claim.kind == "amount":
+        name = _compared(claim, figures, year)
     else:
         return None
     value = figures.get(name) if name else None
@@ -221,7 +242,7 @@ def bind(claims: list, figures: Mapping, unit: str, year: int | None) -> list[Bo
         if claim.value is None or (claim.year is not None and year is not None and claim.year != str(year)):
             continue
         binder = _BINDERS.get(claim.kind, _figure)
-        bound = binder(claim, figures, unit)
+        bound = binder(claim, figures, unit, year)
         if bound is not None:
             out.append(bound)
     return out
@@ -263,7 +284,7 @@ def _reachable(b: Bound) -> bool:
 def _direction(claim: Claim) -> str | None:
     if claim.direction is None:
         return None
-    return "增加" if claim.direction in _RISE else "减少"
+    return "增加" if claim.direction in RISING else "减少"
 
 
 def direction_word(b: Bound) -> str:

@@ -8,7 +8,8 @@ themselves).
 
 Claim kinds (closed set, see ``KINDS``):
 
-``amount``           "支出决算为1.71万元", "预算为27,080元"  (``stage``: 预算/年初预算/全年预算/决算/None)
+``amount``           "支出决算为1.71万元", "预算为27,080元"  (``stage``: 预算/年初预算/全年预算/决算/None;
+                     ``base`` set for the compared figure of "较上年1174万元减少40万元")
 ``change``           "比上年增加38.97万元", "较年初预算数减少10.93万元"
 ``change_rate``      "增长168.7%", "下降47 %", "降低28.6%"
 ``share``            "占69%", "占本年支出合计的31.45%"  (``whole``: the named whole, if any)
@@ -26,17 +27,21 @@ Claim kinds (closed set, see ``KINDS``):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from gongkai.claims.sentences import Sentence, split_sentences
 
-__all__ = ["KINDS", "Claim", "normalise_subject", "read_claims", "read_sentence_claims"]
+__all__ = ["KINDS", "RISING", "Claim", "normalise_subject", "read_claims", "read_sentence_claims"]
 
 KINDS = frozenset({
     "amount", "change", "change_rate", "share", "completion_rate", "execution_rate",
     "arrival_rate", "score", "grade", "balance", "count", "flat", "base_zero",
 })
+
+
+# direction words of a rise ("增437.7%" is a rise too); every other direction word is a fall
+RISING = frozenset({"增加", "增长", "上升", "增支", "超支", "增"})
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,7 @@ _Q = "[“”\"'‘’「」]"
 # equal starting positions; the regex engine takes the first alternative that matches.
 _KNOWN = [
     r"(?:一般公共预算)?(?:财政拨款)?[“\"]?三公[”\"]?经费(?:财政拨款)?(?:支出)?",
-    "因公出国[（(]境[)）]费", "公务用车购置及运行(?:维护)?费", "公务用车运行(?:及)?(?:维护)?费", "公务用车购置费",
+    "因公出国[（(]境[)）]费", "公务?用?车购置及运行(?:维护)?费", "公务用车运行(?:及)?(?:维护)?费", "公务用车购置费",
     "公务用车购置", "公务接待费", "会议费", "培训费", "机关运行经费",
     "政府采购支出总额", "政府采购货物支出", "政府采购工程支出", "政府采购服务支出",
     "授予中小企业合同金额", "授予小微企业合同金额",
@@ -92,16 +97,36 @@ _KNOWN = [
 _KNOWN_RE = re.compile("|".join(f"(?:{k})" for k in _KNOWN))
 
 _STOP_TAIL = re.compile(
-    r"(?:(?:决算|预算)数?合计|支出决算数?|决算数?|年初预算数?|全年预算数?|调整后预算数?|预算数?|合计|总计"
+    r"(?:(?:决算|预算)数?合计|支出决算数?|决算支出数?|决算数?|年初预算数?|全年预算数?|调整后预算数?|预算数?|合计|总计"
     r"|共计|总额|累计|实际|全年|本年度?|共|为|是|达到?|计|约|的|:|：|\s)+$")
 _STOP_HEAD = re.compile(
     r"^(?:[（(]第\d+段[)）]|其中|\d{1,3}[.、．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、"
     r"|\d{4}年度?|[“\"]|[:：,，\s]|全年|本年度?|截至|截止|我[镇局委办院所]|本单位|本部门|[年月日底末])+")
 _VERBS = re.compile(r"(?:比|较|与|同比|相较于|相比)")
+# "经比较2020年度…" opens a sentence: it compares nothing by itself
+_CLOSED = re.compile(r"持平|无增减变化?|无变化|没有变化|未发生变化")
+_OPENER = re.compile(r"^\s*(?:经过?|通过)?(?:比较|对比)\s*[,，:：]?")
+# the compared figure right after its comparison word: "较上年1174万元", "较2022年决算数688.84万元"
+_COMPARED = re.compile(r"(?:较|比)(?:上年|去年|上一年|同期|预算数?|年初预算数?|全年预算数?|调整后预算数?|\d{4}年度?)"
+                       r"(?:同期)?(?:决算数?|预算数?)?(?:累计)?(?:支出数?)?(?:数)?\s*$")
+
+
+def _comparison(prefix: str) -> re.Match[str] | None:
+    """The comparison word of a clause prefix ("较上年"), not an opening "经比较", nor one a
+    "持平" closes before the subject ("与上年持平公务接待费…", printed without a comma)."""
+    opener = _OPENER.match(prefix)
+    pos = opener.end() if opener else 0
+    while (m := _VERBS.search(prefix, pos)) is not None:
+        closed = _CLOSED.search(prefix, m.end())
+        if closed is None:
+            return m
+        pos = closed.end()
+    return None
 
 
 def _tidy(raw: str) -> str:
     s = re.sub(r"\s+", "", raw.strip()).replace("(", "（").replace(")", "）")
+    s = re.sub(r"公务?车(?=购置|运行)", "公务用车", s)  # 公车购置及运行费, 公务车购置及运行维护费
     if re.search(r"三公" + _Q + r"?经费", s):
         return "“三公”经费"
     return s
@@ -127,7 +152,8 @@ def _subject_in(prefix: str) -> str | None:
     known = list(_KNOWN_RE.finditer(prefix))
     if known:
         return _tidy(known[-1].group(0))
-    text = _VERBS.split(prefix)[0]
+    cut = _comparison(prefix)
+    text = prefix[: cut.start()] if cut else prefix
     # a generic noun phrase: the last run of CJK letters and brackets
     runs = re.findall(r"[\u4e00-\u9fff“”\"（）()]+", text)
     if not runs:
@@ -173,7 +199,7 @@ def _stage_of(before: str) -> str | None:
 # ------------------------------------------------------------------ clause patterns
 _UNIT_MONEY = r"\s*(?P<unit>万元|元|万(?![\u4e00-\u9fff]))"
 _PCT = r"\s*[%％]"
-_DIR = r"(?P<dir>增加|减少|增长|下降|降低|上升|减支|增支|节约|超支)"
+_DIR = r"(?P<dir>增加|减少|增长|下降|降低|上升|减支|增支|节约|超支|增(?=\s*\d)|减(?=\s*\d))"
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("base_zero", re.compile(r"基数为\s*0|不可比|--\s*[%％]?")),
@@ -213,12 +239,93 @@ def read_claims(text: str) -> list[Claim]:
     claims: list[Claim] = []
     state = _State()
     paragraph = -1
-    for index, sentence in enumerate(split_sentences(text)):
+    sentences = split_sentences(text)
+    for index, sentence in enumerate(sentences):
         if sentence.paragraph != paragraph:
             paragraph = sentence.paragraph
             state = _State()
         claims.extend(read_sentence_claims(sentence, index, state))
+    rows = read_comparison_rows(text, sentences)
+    if rows:
+        claims = sorted(claims + rows, key=lambda c: (c.sentence_index, c.span[0]))
     return claims
+
+
+# ------------------------------------------------------------------ comparison tables
+# | 项 目 | 2014年决算数 | 2015年决算数 | 增、减额 | 增、减幅度 |
+_YEAR_COLUMN = re.compile(r"(\d{4})\s*年(?:度)?\s*(?:决算|支出|实际)")
+_CHANGE_COLUMN = re.compile(r"增\s*[、,，]?\s*减\s*额|增加额|减少额")
+_RATE_COLUMN = re.compile(r"增\s*[、,，]?\s*减\s*(?:幅度|率|%)|增长率|增加幅度|增幅")
+_CELL_NUMBER = re.compile(r"(?P<sign>[-−])?\s*(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<pct>[%％])?")
+_TABLE_UNIT = re.compile(r"单位\s*[:：]\s*(万元|元)")
+
+
+def read_comparison_rows(text: str, sentences: list[Sentence] | None = None) -> list[Claim]:
+    """Rows of a printed year-on-year table (two years' 决算数, 增减额, 增减幅度) as claims: the row's
+    amounts for both years, its change against last year and its rate, in the row's own paragraph."""
+    sentences = sentences if sentences is not None else split_sentences(text)
+    first_index: dict[int, int] = {}
+    for i, s in enumerate(sentences):
+        first_index.setdefault(s.line, i)
+    lines = text.splitlines()
+    out: list[Claim] = []
+    i = 0
+    while i < len(lines):
+        header = _row_cells(lines[i])
+        if header is None or i + 1 >= len(lines) or not re.match(r"^\s*\|?\s*:?-{2,}", lines[i + 1]):
+            i += 1
+            continue
+        years = {j: int(m.group(1)) for j, c in enumerate(header) if (m := _YEAR_COLUMN.search(c))
+                 and not _CHANGE_COLUMN.search(c) and not _RATE_COLUMN.search(c)}
+        change_col = next((j for j, c in enumerate(header) if _CHANGE_COLUMN.search(c)), None)
+        rate_col = next((j for j, c in enumerate(header) if _RATE_COLUMN.search(c)), None)
+        units = _TABLE_UNIT.findall("\n".join(lines[max(i - 4, 0):i]))
+        j = i + 2
+        while j < len(lines) and _row_cells(lines[j]) is not None:
+            j += 1
+        if len(set(years.values())) == 2 and (change_col is not None or rate_col is not None) and units:
+            for number in range(i + 2, j):
+                out += _comparison_row(lines[number].strip(), number + 1, first_index.get(number + 1, 0),
+                                       years, change_col, rate_col, units[-1])
+        i = j
+    return out
+
+
+def _row_cells(line: str) -> list[str] | None:
+    stripped = line.strip()
+    if not stripped.startswith("|"):
+        return None
+    return [c.strip() for c in stripped.strip("|").split("|")]
+
+
+def _comparison_row(row: str, line: int, index: int, years: dict[int, int], change_col: int | None,
+                    rate_col: int | None, unit: str) -> list[Claim]:
+    cells = _row_cells(row) or []
+    label = re.sub(r"\s+", "", cells[0]) if cells else ""
+    subject = normalise_subject(label) or (label if label in ("合计", "总计") else None)
+    if subject is None:
+        return []
+    now_year, last_year = max(years.values()), min(years.values())
+    out: list[Claim] = []
+    for col, cell in enumerate(cells):
+        m = _CELL_NUMBER.fullmatch(cell)
+        if m is None or col == 0:
+            continue
+        at = row.index(cell, sum(len(c) + 1 for c in cells[:col]))
+        span = (at, at + len(cell))
+        value, printed = _num(m.group("num")), m.group("num")
+        falling = m.group("sign") is not None
+        if col in years and not m.group("pct"):
+            last = years[col] == last_year
+            out.append(Claim("amount", subject, value, unit, None, "上年" if last else None, row, line, span,
+                             -line, index, printed, "决算", None, None, str(years[col]), (), cell))
+        elif col == change_col and not m.group("pct") and value != 0:
+            out.append(Claim("change", subject, value, unit, "减少" if falling else "增加", "上年", row, line, span,
+                             -line, index, printed, None, None, None, str(now_year), (), cell))
+        elif col == rate_col and value != 0:
+            out.append(Claim("change_rate", subject, value, "%", "下降" if falling else "增长", "上年", row, line,
+                             span, -line, index, printed, None, None, None, str(now_year), (), cell))
+    return out
 
 
 def _find_all(text: str) -> list[tuple[str, re.Match[str]]]:
@@ -288,7 +395,7 @@ def read_sentence_claims(sentence: Sentence, index: int = 0, state: _State | Non
             base = _base_of(text[_clause_start(text, start):end]) or st.base
             out.append(_make(kind, st.subject, None, None, None, base, sentence, index, m, st, None))
             continue
-        cut = _VERBS.search(prefix)
+        cut = _comparison(prefix)
         subject_prefix = prefix[: cut.start()] if cut else prefix
         subj = _subject_in(subject_prefix)
         if kind in ("change", "change_rate"):
@@ -311,8 +418,15 @@ def read_sentence_claims(sentence: Sentence, index: int = 0, state: _State | Non
                 parent = q_parent
         if in_paren and paren_depth_subject:
             parent = paren_depth_subject
-        claim = _make(kind, subj, m, None, None, st.base if kind in ("change", "change_rate") else None,
-                      sentence, index, m, st, parent)
+        base = st.base if kind in ("change", "change_rate") else None
+        if kind == "amount" and cut and _COMPARED.search(prefix[cut.start():]):
+            # "较上年1174万元减少40万元": the figure compared with, not the subject's own
+            base = st.base = _base_of(prefix[cut.start():])
+        claim = _make(kind, subj, m, None, None, base, sentence, index, m, st, parent)
+        if kind == "amount" and base is not None:
+            out.append(claim)
+            last_end = max(last_end, clause_from)
+            continue
         if kind == "amount" and not in_paren:
             paren_depth_subject = subj
             st.last_amount_subject = subj
@@ -329,11 +443,29 @@ def read_sentence_claims(sentence: Sentence, index: int = 0, state: _State | Non
         last_end = max(last_end, clause_from)
     # "A合计X万元,其中:B…;C…;" — a list opened in a sentence of its own continues past "；"
     open_lists = [p for at, end, p in local_parents if end == len(text) and p is not None]
-    if open_lists and st.parent is None and text.rstrip()[-1:] in "；;":
+    if open_lists and st.parent != open_lists[-1] and text.rstrip()[-1:] in "；;":
         st.parent = open_lists[-1]
         st.promoted = True
     out = _distribute_each(text, out, sentence, index)
     out = _attach_items(text, out)
+    return _verbless_changes(text, out)
+
+
+def _verbless_changes(text: str, claims: list[Claim]) -> list[Claim]:
+    """"较2022年决算数688.84万元131.49万元,增长19.09%": an amount right after the compared
+    figure is the change, its direction that of the rate which follows it."""
+    out = list(claims)
+    for i, c in enumerate(out):
+        if i == 0 or c.kind != "amount" or c.base is not None:
+            continue
+        prev = out[i - 1]
+        if prev.kind != "amount" or prev.base is None or text[prev.span[1]:c.span[0]].strip():
+            continue
+        rate = next((r for r in out[i + 1:] if r.kind in ("change_rate", "amount", "change")), None)
+        if rate is None or rate.kind != "change_rate" or rate.direction is None:
+            continue
+        direction = "增加" if rate.direction in RISING else "减少"
+        out[i] = replace(c, kind="change", base=prev.base, direction=direction, stage=None)
     return out
 
 
@@ -351,7 +483,9 @@ def _last_amount(claims: list[Claim], before: int) -> str | None:
 
 
 def _year(text: str, pos: int) -> str | None:
-    years = _YEAR.findall(text[:pos])
+    """The year named before ``pos``, not one compared with ("较2022年决算数…" names the base)."""
+    years = [m.group(1) for m in _YEAR.finditer(text[:pos])
+             if not re.search(r"(?:较|比|与|相较于)\s*$", text[:m.start()])]
     return years[-1] if years else None
 
 
