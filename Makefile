@@ -7,6 +7,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTHON ?= python3
 APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils chromium
+# The print fonts of the 公文 theme (content/guide/pdf.md): Fandol 仿宋/黑体/楷体/宋体 come with
+# texlive-lang-chinese, AR PL KaitiM GB with fonts-arphic-gkai00mp. Installed without the packages
+# they only recommend (a TeX system's documentation, other languages' fonts).
+FONT_PACKAGES := texlive-lang-chinese fonts-arphic-gkai00mp
 
 .PHONY: site test setup system check bench clean
 
@@ -29,13 +33,16 @@ bench: setup
 setup: system $(STAMP)
 
 # System packages through apt, only those missing (CJK fonts, HarfBuzz subsetting, Pango,
-# poppler; chromium for the tests that open the built site offline).
+# poppler; chromium for the tests that open the built site offline; the print fonts).
 system:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "安装系统软件包：$$missing"; \
+	fonts=""; for p in $(FONT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || fonts="$$fonts $$p"; done; \
+	if [ -n "$$missing$$fonts" ]; then \
+	  echo "安装系统软件包：$$missing$$fonts"; \
 	  if [ "$$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	  $$SUDO apt-get update -qq || exit 1; \
+	  if [ -n "$$missing" ]; then DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing || exit 1; fi; \
+	  if [ -n "$$fonts" ]; then DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$fonts || exit 1; fi; \
 	fi
 
 $(STAMP): pyproject.toml

@@ -30,7 +30,10 @@ REPORT_SCHEMA = ROOT / "schema" / "report.schema.json"
 WORKFLOW_SCHEMA = ROOT / "tests" / "fixtures" / "schemas" / "github-workflow.json"
 GUIDE = ROOT / "content" / "guide" / "ci.md"
 
-APT_PACKAGES = ["fonts-noto-cjk", "libharfbuzz-subset0", "libpango-1.0-0", "libpangoft2-1.0-0", "poppler-utils"]
+APT_PACKAGES = [
+    "fonts-noto-cjk", "libharfbuzz-subset0", "libpango-1.0-0", "libpangoft2-1.0-0", "poppler-utils",
+    "texlive-lang-chinese", "fonts-arphic-gkai00mp",  # the 公文 print fonts (Fandol, AR PL KaitiM GB)
+]
 PDF_CACHE = ".cache/gongkai/pdf"
 MODELINE = "# yaml-language-server: $schema=../../../schema/report.schema.json"
 # Subcommands the templates already use while they are being written; their tests skip until they exist.
