@@ -26,6 +26,7 @@ from conftest import ROOT
 from gongkai.engine.output import score_json
 from gongkai.engine.pipeline import evaluate
 from gongkai.performance.kind import PERFORMANCE
+from gongkai.render.public_yaml import without_comments
 from sitebuild import (
     CHROMIUM_FLAGS,
     SearchIndex,
@@ -121,14 +122,15 @@ def site_map(site) -> dict:
 
 def report_data_file(info: dict) -> str:
     """The project data file behind a report page: named in its JSON download, and the
-    YAML download must be a byte copy of it."""
+    YAML download must be a byte copy of it without its comments."""
     assert info["yaml"].is_file(), f"YAML 下载不存在：{info['yaml']}"
     assert info["json"].is_file(), f"JSON 下载不存在：{info['json']}"
     downloaded = json.loads(info["json"].read_text(encoding="utf-8"))
     rel = downloaded["计算结果"]["file"]
     assert (ROOT / rel).is_file(), f"JSON 下载里的 file 指向不存在的文件：{rel}"
-    assert info["yaml"].read_bytes() == (ROOT / rel).read_bytes(), f"{info['yaml']} 与 {rel} 不是逐字节相同"
-    same = [f for f in data_files() + data_files(final=True) if (ROOT / f).read_bytes() == info["yaml"].read_bytes()]
+    published = info["yaml"].read_bytes()
+    assert published == without_comments((ROOT / rel).read_bytes()), f"{info['yaml']} 与去掉注释的 {rel} 不同"
+    same = [f for f in data_files() + data_files(final=True) if without_comments((ROOT / f).read_bytes()) == published]
     assert rel in same, f"YAML 下载的内容与 {rel} 不同"
     return rel
 
@@ -252,7 +254,9 @@ def test_open_data(site, site_map):
         assert raw.startswith("\ufeff".encode()), f"{url}: CSV 应以 BOM 开头（Excel 打开不乱码）"
         rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
         assert rows and "印发得分" in rows[0] and "计算得分" in rows[0], f"{url}: CSV 没有表头"
-        assert len(rows) == 1 + leaves, f"{url}: CSV 有 {len(rows) - 1} 行指标，应为 {leaves}（含年度目标的指标）"
+        funds = 1 if (computed.get("funds") or {}).get("weight") is not None else 0  # the scored funds' own row
+        expected = f"{funds} 行资金和 {leaves} 行指标"
+        assert len(rows) == 1 + funds + leaves, f"{url}: CSV 有 {len(rows) - 1} 行，应为 {expected}"
         assert all(len(r) == len(rows[0]) for r in rows), f"{url}: CSV 各行列数不同"
 
 

@@ -1,8 +1,15 @@
-"""The only module that knows WeasyPrint: print HTML in, PDF/A-3u bytes out.
+"""The only module that knows WeasyPrint: print HTML in, PDF/A-3a bytes out.
 
-PDF/A-3u: archival (fonts embedded, colours defined, no external content), with every
-glyph mapped to Unicode so the text can be searched and copied (the "u"), and version 3
-because it allows the report's YAML and JSON to travel inside the PDF as attachments.
+PDF/A-3a: archival (fonts embedded, colours defined, no external content), tagged (the
+document's logical structure for screen readers: the "a", which includes the "u": every glyph
+mapped to Unicode so the text can be searched and copied), and version 3 because it allows the
+report's YAML and JSON to travel inside the PDF as attachments. PDF/UA-1 is declared beside it in
+the XMP metadata (WeasyPrint takes one variant; its tags already carry what PDF/UA asks of the
+document catalog). Neither claim is checked by a validator here.
+
+A PDF states no date it does not know (:mod:`gongkai.pdf.dates`): a document without one has
+no CreationDate, and an attachment whose file has none carries none (WeasyPrint would write the
+time of the build).
 
 A document either becomes a PDF or raises :class:`RenderError` with a Chinese message:
 a refused reference (whether or not WeasyPrint let the refusal stop it), a structure
