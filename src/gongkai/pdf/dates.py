@@ -57,13 +57,13 @@ def source_date_epoch() -> str:
         return ""
 
 
-def commit_dates(root: Path) -> dict[str, str]:
-    """The date of the last commit of every file under ``root`` that git knows (path relative
-    to ``root``, posix → UTC moment), read with one ``git log``; {} outside a repository or
-    without git."""
+def commit_dates(root: Path, folder: str = ".") -> dict[str, str]:
+    """The date of the last commit of every file under ``folder`` (relative to ``root``) that git
+    knows (path relative to ``root``, posix → UTC moment), read with one ``git log``; {} outside
+    a repository or without git."""
     try:
         proc = subprocess.run(
-            ["git", "-c", "core.quotePath=false", "log", "--relative", "--format=%x1e%ct", "--name-only", "--", "."],
+            ["git", "-c", "core.quotePath=false", "log", "--relative", "--format=%x1e%ct", "--name-only", "--", folder],
             cwd=root,
             capture_output=True,
             timeout=120,
@@ -87,8 +87,9 @@ def commit_dates(root: Path) -> dict[str, str]:
 class Dates:
     """The dates of a project's reports; git is asked once, when a date is first wanted."""
 
-    def __init__(self, root: Path, use_git: bool = True):
+    def __init__(self, root: Path, use_git: bool = True, folder: Path | None = None):
         self.root = root
+        self.folder = folder  # where the data files are (git is asked about those only)
         self._commits: dict[str, str] | None = None if use_git else {}
 
     def file_date(self, data: str) -> str:
@@ -97,7 +98,11 @@ class Dates:
         if epoch:
             return epoch
         if self._commits is None:
-            self._commits = commit_dates(self.root)
+            folder = self.folder
+            within = "."
+            if folder is not None and folder.is_relative_to(self.root):
+                within = folder.relative_to(self.root).as_posix()
+            self._commits = commit_dates(self.root, within)
         return self._commits.get(data, "")
 
     def document_date(self, report, data: str) -> str:

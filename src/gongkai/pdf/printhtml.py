@@ -207,7 +207,7 @@ class PrintRenderer:
         self.extensions, self.extension_configs = list(extensions), dict(configs)
         self.bodies: dict = {}  # a report's body is made once, for its own PDF and its volume
         self.theme = THEMES[getattr(project.settings, "print_theme", DEFAULT_PRINT_THEME)]
-        self.dates = Dates(project.root)
+        self.dates = Dates(project.root, folder=project.data)
 
     @classmethod
     def for_catalog(
