@@ -43,14 +43,15 @@ setup: system $(STAMP)
 apt-packages:
 	@echo $(APT_PACKAGES)
 
-# System packages through apt, only those missing (CJK fonts, HarfBuzz subsetting, Pango;
-# poppler and chromium for the tests that read the PDFs and open the built site offline).
+# System packages through apt, only those missing (CJK and print fonts, HarfBuzz subsetting, Pango;
+# poppler and chromium for the tests that read the PDFs and open the built site offline), without the
+# packages they only recommend (texlive-lang-chinese would bring a TeX system's documentation).
 system:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "安装系统软件包：$$missing"; \
 	  if [ "$$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
 $(STAMP): pyproject.toml

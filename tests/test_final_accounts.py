@@ -217,6 +217,26 @@ def test_workbook_of_a_transcription_holds_the_printed_tables_only():
         assert _plain(printed[f"表{number}"]) == _plain(original[f"表{number}"]), number
 
 
+def test_workbook_prints_as_published_with_merged_group_headings():
+    """收入 / 支出 and 预算数 / 决算数 over their columns, 项目 over 编码 and 名称, 栏次 across two
+    columns; A4 landscape, one page wide, the 部门 / 单位 line and the headers on every page."""
+    from openpyxl import load_workbook
+
+    fr, _ = evaluate_file(PRINTED, "x")
+    book = load_workbook(io.BytesIO(workbook.write(fr.tables, fr.report.department, fr.report.unit, fr.report.year)))
+    merged = {sheet.title: {str(r) for r in sheet.merged_cells.ranges} for sheet in book.worksheets}
+    assert {"A4:C4", "D4:F4", "A6:B6", "D6:E6"} <= merged["表1"]  # 收入 | 支出 halves, 栏次 rows
+    assert book["表1"]["A4"].value == "收入" and book["表1"]["D4"].value == "支出"
+    assert {"A4:F4", "G4:L4"} <= merged["表7"] and book["表7"]["G4"].value == "决算数"  # 预算数 | 决算数
+    assert {"A4:B4", "C4:C5", "A6:B6"} <= merged["表2"]  # 项目 over 编码/名称; 本年支出合计 over two rows
+    for sheet in book.worksheets:
+        assert sheet["A3"].value == "部门：深圳市工商业联合会" and sheet.cell(3, sheet.max_column).value == "单位：万元"
+        setup = sheet.page_setup
+        assert setup.orientation == "landscape" and str(setup.paperSize) == sheet.PAPERSIZE_A4
+        assert setup.fitToWidth == 1 and setup.fitToHeight == 0 and sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.print_title_rows.startswith("$3:$"), sheet.title  # 部门/单位 line and the header rows
+
+
 def test_damaged_workbooks_give_located_problems_not_tracebacks():
     from openpyxl import load_workbook
 

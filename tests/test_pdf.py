@@ -1,8 +1,10 @@
 """PDFs: every example report and volume, their fonts and text, determinism, and the sandbox."""
 
+import os
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from conftest import ROOT
 from gongkai.pdf.stage import project_pdfs, report_pdf, volume_pdf
 from gongkai.render.formatting import fixed_score
+from gongkai.render.public_yaml import without_comments
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils 未安装（make test 会安装）")
 
@@ -43,7 +46,8 @@ def test_fonts_are_embedded_simplified_chinese_only(example):
         for row in rows:
             name, emb = row.split()[0], row.split()[-5]
             assert emb == "yes", row
-            assert "CJK-SC" in name or "CJKsc" in name, row  # never the JP default glyph shapes
+            # GB/simplified Chinese faces only (Fandol, AR PL KaitiM GB, Noto CJK SC), never the JP default glyph shapes
+            assert re.search(r"Fandol|CJK-?SC|CJKsc|KaitiM-?GB", name), row
 
 
 def test_text_of_each_pdf_states_its_total_and_grade(example):
@@ -68,18 +72,101 @@ def test_text_of_each_pdf_states_its_total_and_grade(example):
             assert re.search(rf"等级[：\s]+{grade}{refs}(\s|$)", text, re.M), (entry.page.data, grade)
 
 
-def test_pdfs_are_archival_with_the_data_attached(example):
+def commit_date(rel: str) -> str | None:
+    """pdfinfo's CreationDate of a file's last commit in this repository (None outside git)."""
+    try:
+        stamp = subprocess.run(
+            ["git", "log", "-1", "--format=%ct", "--", rel], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return time.strftime("%a %b %e %H:%M:%S %Y UTC", time.gmtime(int(stamp))) if stamp else None
+
+
+def test_pdfs_are_archival_tagged_with_the_data_attached(example):
     catalog, _, out = example
     entry = next(e for e in catalog.entries if e.page.data.endswith("a02.yaml"))
     pdf = out / report_pdf(entry)
     info = run("pdfinfo", str(pdf))
-    assert "Title:           工商联系统宣传教育" in info and "Author:          深圳市工商业联合会" in info
-    assert "CreationDate:    Fri Dec 31 23:59:59 2021 UTC" in info  # from the data, not the clock
-    assert 'pdfaid:part="3" pdfaid:conformance="U"' in run("pdfinfo", "-meta", str(pdf))  # PDF/A-3u
+    assert "Title:           深圳市工商业联合会 2021 年度项目支出绩效自评表：工商联系统宣传教育" in info
+    assert "Author:          深圳市工商业联合会" in info and "Tagged:          yes" in info
+    assert "2021 12 31" not in info and "Dec 31 23:59:59 2021" not in info  # never the invented end of the year
+    expected = None if os.environ.get("SOURCE_DATE_EPOCH") else commit_date(entry.page.data)
+    if expected:  # the data has no 填报日期: its last commit
+        assert f"CreationDate:    {expected}" in info
+    meta = run("pdfinfo", "-meta", str(pdf))
+    assert 'pdfaid:part="3" pdfaid:conformance="A"' in meta and 'pdfuaid:part="1"' in meta  # PDF/A-3a + PDF/UA-1
     assert run("pdfdetach", "-list", str(pdf)).splitlines()[1:] == ["1: a02.json", "2: a02.yaml"]
     saved = out / "a02.yaml.out"
     run("pdfdetach", "-save", "2", "-o", str(saved), str(pdf))
-    assert saved.read_bytes() == (ROOT / entry.page.data).read_bytes()
+    assert saved.read_bytes() == without_comments((ROOT / entry.page.data).read_bytes())  # the published YAML
+    assert b"#" not in saved.read_bytes()
+
+
+def test_a_report_with_a_filing_date_is_dated_by_it(example):
+    catalog, _, out = example
+    entry = next(e for e in catalog.entries if e.page.data.endswith("guangshui-gsl/project.yaml"))
+    assert entry.report.date == "2022年6月2日"
+    assert "CreationDate:    Thu Jun  2 00:00:00 2022" in run("pdfinfo", str(out / report_pdf(entry)))
+
+
+def words(pdf: Path, page: int) -> list:
+    """(xMin, yMin, xMax, text) of every word on a page, and the page's width, from pdftotext -bbox."""
+    html = run("pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-")
+    width = float(re.search(r'<page width="([\d.]+)"', html).group(1))
+    found = [
+        (float(a), float(b), float(c), w)
+        for a, b, c, w in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', html
+        )
+    ]
+    return found, width
+
+
+def test_gongwen_pages_are_numbered_at_the_outer_edge_with_no_running_header(example):
+    catalog, _, out = example
+    entry = next(e for e in catalog.entries if e.page.data.endswith("final-accounts.yaml"))
+    pdf = out / report_pdf(entry)
+    for page in (1, 2):
+        found, width = words(pdf, page)
+        dashes = [w for w in found if w[3] == "—"]
+        number = [w for w in found if w[3] == str(page)]
+        assert len(dashes) >= 2 and number, page  # "— 1 —"
+        outer = 26 * 72 / 25.4 + 14  # the 版心's outer edge (26 mm from the paper's) and one 四号 character in
+        if page % 2:  # odd pages: at the right
+            assert abs(dashes[-1][2] - (width - outer)) < 2, dashes
+        else:  # even pages: at the left
+            assert abs(dashes[0][0] - outer) < 2, dashes
+        top = min(w[1] for w in found)
+        assert top > 36 * 72 / 25.4, page  # nothing in the 37 mm top margin: no running header
+    assert "第 1 页" not in run("pdftotext", "-f", "1", "-l", "1", str(pdf), "-")
+
+
+def test_the_gongwen_theme_sets_the_text_in_fandol_fonts(example):
+    catalog, _, out = example
+    entry = next(e for e in catalog.entries if e.page.data.endswith("a12.yaml"))
+    fonts = run("pdffonts", str(out / report_pdf(entry)))
+    for face in ("FandolFang", "FandolHei", "FandolKai", "FandolSong-Bold"):  # body, 一级, 二级, title
+        assert face in fonts, face
+
+
+def test_a_two_page_report_is_at_most_200_kb(example):
+    catalog, _, out = example
+    short = []
+    for entry in catalog.entries:
+        pdf = out / report_pdf(entry)
+        pages = int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", str(pdf))).group(1))
+        if pages <= 2:
+            short.append((pdf.stat().st_size, entry.page.data))
+    assert short and max(short)[0] <= 200 * 1024, sorted(short)[-3:]
+
+
+def test_no_web_only_wording_in_print(example):
+    _, outcomes, out = example
+    for outcome in outcomes:
+        text = run("pdftotext", str(out / outcome.job.output), "-")
+        for words_ in ("本页", "公开数据下载", "PDF 打印版", "点击", "鼠标"):
+            assert words_ not in text, (outcome.job.output, words_)
 
 
 def test_volume_has_a_cover_a_table_of_contents_and_every_report(example):
@@ -93,7 +180,7 @@ def test_volume_has_a_cover_a_table_of_contents_and_every_report(example):
     assert len(pages) == len(entries) and pages == sorted(pages) and pages[0] == 3
     total_pages = int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", str(volume))).group(1))
     last = run("pdftotext", "-f", str(total_pages), "-l", str(total_pages), str(volume), "-")
-    assert f"第 {total_pages} 页 共 {total_pages} 页" in last
+    assert f"— {total_pages} —" in last
 
 
 # ---- a small project of our own: determinism and hostile pages ----------------------

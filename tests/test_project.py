@@ -157,7 +157,7 @@ def test_a_final_accounts_result_is_not_a_scored_report():
     for duck in ("total", "grade", "rules", "goals"):
         assert not hasattr(fr, duck), duck
     kind = project.kinds.of(fr)
-    assert kind.standing(fr).total is None and kind.charts(fr) == {}
+    assert kind.standing(fr).total is None and set(kind.charts(fr)) == {"yoy"}  # 上年决算 against this year
     figures = kind.diff_figures(fr)
     assert figures["收入总计"] == fr.totals["收入总计"] and all(
         isinstance(v, Decimal) for v in figures.values()
@@ -180,7 +180,7 @@ def test_a_scored_report_answers_through_its_kind():
     assert any(name.startswith("指标/") for name in figures)
     assert set(kind.downloads(sr)) == {"json", "csv"} and "xlsx" not in kind.downloads(sr, ("xlsx",))
     assert json.loads(kind.score_json(sr))["total"] == "96.80"
-    assert set(kind.charts(sr)) >= {"score", "funds"}
+    assert set(kind.charts(sr)) == {"score"}  # no 季度进度: no 进度图 (and 资金图 is the 进度图)
 
 
 # ---- one JSON Schema for every kind ------------------------------------------------------------

@@ -135,13 +135,77 @@ def test_rendered_self_evaluation_table_shows_total_grade_and_explanations():
 # ---- charts ---------------------------------------------------------------------------
 
 
+def luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_on_white(colour: str) -> float:
+    return 1.05 / (luminance(colour) + 0.05)
+
+
+def all_charts() -> list:
+    from gongkai.render.final_view import chart_specs as final_specs
+
+    reports = ("2022/urumqi-gsl/evaluation.yaml", "2021/shenzhen-gsl/a01.yaml", "2021/shenzhen-gsl/a02.yaml")
+    specs = [s for rel in reports for s in chart_specs(scored(rel)).values()]
+    specs += list(final_specs(scored("2021/shenzhen-gsl/final-accounts.yaml")).values())
+    return specs
+
+
 def test_charts_are_deterministic_self_contained_svg_with_cjk_labels():
-    sr = scored("2022/urumqi-gsl/evaluation.yaml")
-    spec = chart_specs(sr)["score"]
-    first, second = charts.draw(spec), charts.draw(spec)
-    assert first == second and first.startswith("<svg")
-    assert "<script" not in first and "决策" in first and "Noto Sans CJK SC" in first
-    assert not [u for u in re.findall(r"https?://[^\"' )]+", first) if "w3.org" not in u]
+    specs = all_charts()
+    assert {s.kind for s in specs} == {"score_weights", "quarterly", "year_on_year"}
+    for spec in specs:
+        first, second = charts.draw(spec), charts.draw(spec)
+        assert first == second and first.startswith("<svg") and "<title" in first
+        assert "<script" not in first and "Noto Sans CJK SC" in first
+        assert "pygal" not in first.lower() and "<desc" not in first  # no library name in tooltips
+        assert not [u for u in re.findall(r"https?://[^\"' )]+", first) if "w3.org" not in u]
+    assert "决策" in charts.draw(chart_specs(scored("2022/urumqi-gsl/evaluation.yaml"))["score"])
+
+
+def test_chart_labels_are_readable_on_a_phone_and_clear_of_bars_and_axes():
+    for spec in all_charts():
+        svg = charts.draw(spec)
+        width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))
+        base = int(re.search(r'<g font-family="[^"]*" font-size="(\d+)" fill="(#[0-9a-f]{6})"', svg).group(1))
+        for attrs, text in re.findall(r"<text ([^>]*)>([^<]*)</text>", svg):
+            size = int(re.search(r'font-size="(\d+)"', attrs).group(1)) if "font-size" in attrs else base
+            assert size * 358 / width >= 11.5, (spec.kind, text)  # at a phone's 358 px: at least 11.5 px
+            fill = re.search(r'fill="(#[0-9a-f]{6})"', attrs)
+            assert contrast_on_white(fill.group(1) if fill else charts.TEXT) >= 4.5, (spec.kind, text)
+            x = float(re.search(r' x="([\d.-]+)"', " " + attrs).group(1))
+            assert 0 <= x <= width, (spec.kind, text)
+        if spec.kind in ("score_weights", "year_on_year"):  # a value label starts after its bar ends
+            for bar_x, bar_w, label_x in re.findall(
+                r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="2\d" fill="#1f5f8b"/><text x="([\d.]+)"', svg
+            ):
+                assert float(label_x) >= float(bar_x) + float(bar_w) + 4
+        if spec.kind == "quarterly":  # the lowest point's label stays above the quarter names under the axis
+            point = r'<text x="[\d.]+" y="([\d.]+)" text-anchor="middle" font-size="15">[\d.]+%'
+            labels = [float(y) for y in re.findall(point, svg)]
+            assert labels and max(labels) < 240 + 10
+    assert contrast_on_white(charts.TEXT) >= 13 and contrast_on_white(charts.MUTED) >= 4.5
+
+
+def test_the_score_chart_shows_weight_and_lost_points_with_the_tables_precision():
+    spec = chart_specs(scored("2021/shenzhen-gsl/a01.yaml"))["score"]
+    svg = charts.draw(spec)
+    assert "部门绩效" in svg and "54.40 / 60（90.7%）" in svg  # computed: two decimals, as in the tables
+    assert "失分 5.6" in svg and spec.caption == "各一级指标得分与分值（得分按数据计算）"
+
+
+def test_every_score_in_a_table_follows_one_precision_rule():
+    """Filed figures as printed (19, 54.4, 92.4), computed ones with the ruleset's places (19.00)."""
+    sr = scored("2021/shenzhen-gsl/a01.yaml")
+    view = ReportView(sr, html_environment())
+    html = view.stash.fill(str(view.summary_table()))
+    cells = re.findall(r'<td data-search-exclude class="gk-num[^"]*"[^>]*>(.*?)</td>', html)
+    texts = [re.sub(r"<[^>]+>", "", c) for c in cells]
+    assert "19.00算" in texts and "54.40算" in texts and "60" in texts  # computed scores; a filed weight
+    assert any(t.startswith("92.4") and not t.startswith("92.40") for t in texts)  # the filed 总分, as printed
 
 
 # ---- open data ------------------------------------------------------------------------
@@ -155,6 +219,19 @@ def test_open_data_json_and_csv_carry_the_computed_scores():
     assert len(rows) == 1 + sum(1 for _ in sr.leaves())
     training = next(r for r in rows if r[3] == "非公党员培训率")
     assert training[1:3] == ["产出", "产出质量"] and training[8] == "1.68"
+
+
+def test_the_self_evaluation_csv_adds_up_to_the_total_with_its_funds_row():
+    for rel, column, total in (
+        ("2021/shenzhen-gsl/a02.yaml", 8, "filed_total"),  # a transcription: its printed 得分 add to its 总分
+        ("2021/shenzhen-gsl/a09.yaml", 9, "total"),  # authored in gongkai: the computed ones add to the total
+    ):
+        sr = scored(rel)
+        rows = list(csv.reader(io.StringIO(csv_bytes(sr).decode("utf-8-sig"))))
+        funds = rows[1]
+        assert funds[1] == "项目资金" and funds[3] == "预算执行率" and funds[7] == str(sr.funds.weight)
+        assert sum(Decimal(r[column]) for r in rows[1:] if r[column] not in ("", "不适用")) == getattr(sr, total), rel
+    assert scored("2021/shenzhen-gsl/a02.yaml").filed_total == Decimal("96.8")
 
 
 def test_the_guangshui_project_page_shows_all_100_points():

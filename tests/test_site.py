@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import csv
 import fcntl
+import html
 import io
 import json
 import os
 import re
 import shutil
+import subprocess
 import threading
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path, PurePosixPath
@@ -24,7 +26,9 @@ from conftest import ROOT
 from gongkai.engine.output import score_json
 from gongkai.engine.pipeline import evaluate
 from gongkai.performance.kind import PERFORMANCE
+from gongkai.render.public_yaml import without_comments
 from sitebuild import (
+    CHROMIUM_FLAGS,
     SearchIndex,
     article,
     chromium_netlog,
@@ -118,14 +122,15 @@ def site_map(site) -> dict:
 
 def report_data_file(info: dict) -> str:
     """The project data file behind a report page: named in its JSON download, and the
-    YAML download must be a byte copy of it."""
+    YAML download must be a byte copy of it without its comments."""
     assert info["yaml"].is_file(), f"YAML 下载不存在：{info['yaml']}"
     assert info["json"].is_file(), f"JSON 下载不存在：{info['json']}"
     downloaded = json.loads(info["json"].read_text(encoding="utf-8"))
     rel = downloaded["计算结果"]["file"]
     assert (ROOT / rel).is_file(), f"JSON 下载里的 file 指向不存在的文件：{rel}"
-    assert info["yaml"].read_bytes() == (ROOT / rel).read_bytes(), f"{info['yaml']} 与 {rel} 不是逐字节相同"
-    same = [f for f in data_files() + data_files(final=True) if (ROOT / f).read_bytes() == info["yaml"].read_bytes()]
+    published = info["yaml"].read_bytes()
+    assert published == without_comments((ROOT / rel).read_bytes()), f"{info['yaml']} 与去掉注释的 {rel} 不同"
+    same = [f for f in data_files() + data_files(final=True) if without_comments((ROOT / f).read_bytes()) == published]
     assert rel in same, f"YAML 下载的内容与 {rel} 不同"
     return rel
 
@@ -249,7 +254,9 @@ def test_open_data(site, site_map):
         assert raw.startswith("\ufeff".encode()), f"{url}: CSV 应以 BOM 开头（Excel 打开不乱码）"
         rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
         assert rows and "印发得分" in rows[0] and "计算得分" in rows[0], f"{url}: CSV 没有表头"
-        assert len(rows) == 1 + leaves, f"{url}: CSV 有 {len(rows) - 1} 行指标，应为 {leaves}（含年度目标的指标）"
+        funds = 1 if (computed.get("funds") or {}).get("weight") is not None else 0  # the scored funds' own row
+        expected = f"{funds} 行资金和 {leaves} 行指标"
+        assert len(rows) == 1 + funds + leaves, f"{url}: CSV 有 {len(rows) - 1} 行，应为 {expected}"
         assert all(len(r) == len(rows[0]) for r in rows), f"{url}: CSV 各行列数不同"
 
 
@@ -383,7 +390,71 @@ def test_site_makes_no_network_requests(site, tmp_path):
         assert not violations, f"{rel} 向外发出了请求：\n" + "\n".join(violations)
 
 
-# ---- 3. search -----------------------------------------------------------------------------
+# ---- 2b. on a phone ---------------------------------------------------------------------------
+
+MEASURE = """<script>
+(() => {
+  const w = document.documentElement.clientWidth;
+  const out = {width: w, scores: 0, off: [], wide: [], captions: []};
+  const cut = (el) => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && (r.left < -0.5 || r.right > w + 0.5);
+  };
+  for (const el of document.querySelectorAll(
+      "table.gk-indicators td.gk-score, table.gk-funds td.gk-score, [data-gk='总分'], [data-gk='等级']")) {
+    out.scores += 1;
+    if (cut(el)) out.off.push(el.textContent.trim());
+  }
+  for (const t of document.querySelectorAll("table.gk-indicators, table.gk-funds, table.gk-head-block")) {
+    if (cut(t) || t.scrollWidth > t.clientWidth + 1) out.wide.push(t.className);
+  }
+  for (const c of document.querySelectorAll("table.gk-table caption")) {
+    if (cut(c)) out.captions.push(c.textContent.trim());
+  }
+  parent.postMessage(JSON.stringify(out), "*");
+})();
+</script>"""
+
+# Headless Chromium's window is at least 500 px wide: the page is measured in a frame of the width
+# wanted (its own viewport, so the page's media queries see that width), and reports back by message.
+FRAME = """<!doctype html><html><body style="margin:0">
+<iframe src="{src}" width="{width}" height="844" style="border:0"></iframe>
+<script>addEventListener("message", (e) => {{
+  const pre = document.createElement("pre"); pre.id = "gk-measure"; pre.textContent = e.data; document.body.append(pre);
+}});</script></body></html>"""
+
+
+def measured(chromium: str, page: Path, work: Path, width: int) -> dict:
+    """Open a built page with the measuring script in a ``width`` px wide window; what it found."""
+    probe = page.with_name(f"measure-{width}.html")
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", MEASURE + "</body>"), encoding="utf-8")
+    frame = page.with_name(f"measure-frame-{width}.html")
+    frame.write_text(FRAME.format(src=probe.name, width=width), encoding="utf-8")
+    command = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={work}", "--window-size=1400,900", "--dump-dom",
+               frame.as_uri()]  # fmt: skip
+    dom = subprocess.run(command, capture_output=True, text=True, timeout=120).stdout
+    found = re.search(r'<pre id="gk-measure">(.*?)</pre>', dom, re.S)
+    assert found, f"Chromium 没有运行测量脚本：{dom[-500:]}"
+    measured = json.loads(html.unescape(found.group(1)))
+    assert measured["width"] <= width, measured  # the page was laid out at the width wanted
+    return measured
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_scores_totals_and_captions_stay_on_screen(site, tmp_path, width):
+    """At 390 px (a phone) and 1280 px, every 得分 of the indicator and funds tables, the 总分 and
+    等级 and every caption are inside the window; the indicator, funds and head tables never
+    scroll sideways (on a phone they are stacked cards)."""
+    chromium = _chromium()
+    for rel in ("2021/shenzhen-gsl/a02/index.html", "2022/urumqi-gsl/evaluation/index.html"):
+        found = measured(chromium, site / rel, tmp_path / f"{width}-{rel.split('/')[2]}", width)
+        assert found["scores"] > 10, (rel, found)
+        assert not found["off"] and not found["wide"] and not found["captions"], (rel, found)
+    final = measured(chromium, site / "2021/shenzhen-gsl/final-accounts/index.html", tmp_path / f"fa{width}", width)
+    assert not found["captions"] and not final["captions"], final  # wide 决算 tables scroll; their captions do not
+
+
+
 
 
 @pytest.fixture(scope="session")

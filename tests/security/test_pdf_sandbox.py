@@ -420,7 +420,7 @@ def test_recursion_and_memory_errors_become_messages(monkeypatch, tmp_path):
         def fail(*args, _error=error, **kwargs):
             raise _error
 
-        monkeypatch.setattr("weasyprint.HTML.write_pdf", fail)
+        monkeypatch.setattr("weasyprint.HTML.render", fail)
         with pytest.raises(RenderError, match=words):
             Writer().render(doc("<p>x</p>"), root, root, [], DATE)
 

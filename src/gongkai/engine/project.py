@@ -34,6 +34,8 @@ SEARCH_TERMS_FILE = "search_terms.txt"  # beside mkdocs.yml: the project's own s
 BUILTIN_SEARCH_TERMS = Path(__file__).resolve().parent.parent / "site" / "search_terms.txt"
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SEARCH_TERMS_LIMIT = 1024 * 1024
+PRINT_THEMES = ("公文", "简洁")  # the PDFs' look: GB/T 9704 practice, or plain (gongkai.pdf.printhtml.THEMES)
+DEFAULT_PRINT_THEME = "公文"
 
 
 def builtin_kinds() -> KindRegistry:
@@ -58,6 +60,7 @@ class Settings:
     strict: bool = False
     pdf_cache_dir: Path | None = None
     basis: str = DEFAULT_BASIS  # a report's 口径 when it names none (gongkai.engine.basis)
+    print_theme: str = DEFAULT_PRINT_THEME  # one of PRINT_THEMES
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ class Project:
         strict: bool = False,
         pdf_cache_dir: str | os.PathLike | None = None,
         basis: str = DEFAULT_BASIS,
+        print_theme: str = DEFAULT_PRINT_THEME,
         kinds: KindRegistry | None = None,
         rulesets: Mapping | None = None,
     ) -> Project:
@@ -104,6 +108,7 @@ class Project:
             strict=strict,
             pdf_cache_dir=_under(root, pdf_cache_dir) if pdf_cache_dir is not None else None,
             basis=basis,
+            print_theme=print_theme,
         )
         terms, problems = _search_terms(root)
         return cls(

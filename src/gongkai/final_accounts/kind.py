@@ -47,7 +47,9 @@ class FinalAccountsKind:
         return FinalAccountsView(result, env, stash, links, charts)
 
     def charts(self, result: FinalResult) -> dict:
-        return {}
+        from gongkai.render.final_view import chart_specs
+
+        return chart_specs(result)
 
     def downloads(self, result: FinalResult, wanted: tuple = ALL_DOWNLOADS) -> dict:
         from gongkai.final_accounts import workbook

@@ -1,5 +1,6 @@
 """The nine tables in Excel, laid out as the published tables: one sheet per table, the
-title, 部门 and 单位 above the headers as printed, then the rows.
+title, 部门 and 单位 above the headers as printed (group headings merged over their columns),
+then the rows; set up to print on A4 landscape, one page wide, the headers on every page.
 
 ``write`` makes the workbook (published beside each 决算 page, and the template users
 fill in); no cell of it is a formula (``safe_cell``). ``read`` turns such a workbook back
@@ -183,7 +184,68 @@ def _sheet(sheet, table: Table, department: str, unit: str, year: int) -> dict:
     for col in range(1, width + 1):
         sheet.column_dimensions[get_column_letter(col)].width = 14 if col > 2 else 22
     sheet.freeze_panes = sheet.cell(TOP_ROWS + 1 + header_rows, 1)
+    _merge_head(sheet, rows[:header_rows], width)
+    _print_setup(sheet, header_rows)
     return exact
+
+
+def head_merges(head: list, width: int) -> list[tuple[int, int, int, int]]:
+    """The merged cells of a table's header rows, as printed: the top row's group headings span
+    the empty cells to their right (收入 over its half, 预算数 over its columns, 项目 over 编码 and
+    名称), and so does 栏次; any other heading spans the empty cells below it (a column heading
+    over the row of 编码 and 名称). (first row, first column, last row, last column), 0-based
+    within the header.
+
+    >>> head_merges([["收入", None, "支出", None], ["项目", "金额", "项目", "金额"]], 4)
+    [(0, 0, 0, 1), (0, 2, 0, 3)]
+    >>> head_merges([["项目", None, "合计"], ["编码", "名称", None], ["栏次", None, 1]], 3)
+    [(0, 0, 0, 1), (2, 0, 2, 1), (0, 2, 1, 2)]
+    """
+    grid = [list(row) + [None] * (width - len(row)) for row in head]
+    covered: set = set()
+    merges = []
+
+    def take(r1, c1, r2, c2):
+        if (r1, c1) != (r2, c2):
+            merges.append((r1, c1, r2, c2))
+            covered.update((i, j) for i in range(r1, r2 + 1) for j in range(c1, c2 + 1))
+
+    for r, row in enumerate(grid):  # group headings and 栏次 across
+        if r == 0 or row[0] == "栏次":
+            for c, value in enumerate(row):
+                if value is not None and (r, c) not in covered:
+                    last = c
+                    while last + 1 < width and row[last + 1] is None and (r, last + 1) not in covered:
+                        last += 1
+                    take(r, c, r, last)
+    for r, row in enumerate(grid):  # other headings down
+        for c, value in enumerate(row):
+            if value is not None and (r, c) not in covered:
+                last = r
+                while last + 1 < len(grid) and grid[last + 1][c] is None and (last + 1, c) not in covered:
+                    last += 1
+                take(r, c, last, c)
+    return merges
+
+
+def _merge_head(sheet, head: list, width: int) -> None:
+    for r1, c1, r2, c2 in head_merges(head, width):
+        top = TOP_ROWS + 1
+        sheet.merge_cells(start_row=top + r1, start_column=c1 + 1, end_row=top + r2, end_column=c2 + 1)
+
+
+def _print_setup(sheet, header_rows: int) -> None:
+    """Printed as 财政 prints the tables: A4 landscape, one page wide, the header rows (and the
+    部门 / 单位 line above them) repeated on every page, centred."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"{TOP_ROWS}:{TOP_ROWS + header_rows}"
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
 
 
 def _note(table: Table) -> str:

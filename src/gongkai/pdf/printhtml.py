@@ -5,9 +5,7 @@ No WeasyPrint here: this module produces strings, ``writer`` turns them into PDF
 
 from __future__ import annotations
 
-import datetime as dt
 import html as html_module
-import os
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -17,7 +15,9 @@ from urllib.parse import quote, unquote, urlsplit
 import markdown as md
 from markupsafe import Markup
 
-from gongkai.engine.project import Project
+from gongkai.engine.project import DEFAULT_PRINT_THEME, Project
+from gongkai.pdf.dates import Dates, latest
+from gongkai.render import charts as charts_module
 from gongkai.render import rawhtml
 from gongkai.render.page import Compiled, Stash, render, with_check_notes
 from gongkai.render.report_view import Links
@@ -43,16 +43,22 @@ class Job:
     base: str = ""  # folder (inside the sandbox root) that relative URLs start from
 
 
-def document_date(entry: Entry) -> str:
-    """The date a PDF states as created: SOURCE_DATE_EPOCH if set, else the end of the report's year.
+def document_date(entry: Entry, dates: Dates | None = None) -> str:
+    """The date a report's PDF states (:mod:`gongkai.pdf.dates`): the report's own date, else
+    its data file's (SOURCE_DATE_EPOCH, or its last git commit when ``dates`` can ask git); ""
+    when there is none. Never the time of the build."""
+    dates = dates if dates is not None else Dates(Path("."), use_git=False)
+    return dates.document_date(entry.report, entry.page.data)
 
-    Never the time of the build, so identical input gives byte-identical PDFs."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    else:
-        moment = dt.datetime(min(entry.report.year, 9998) + 1, 1, 1, tzinfo=dt.UTC) - dt.timedelta(seconds=1)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+def document_title(department: str, year: int, kind: str, name: str | None) -> str:
+    """The title a PDF's metadata gives a report: its department, year and kind, and its name
+    (``深圳市工商业联合会 2021 年度项目支出绩效自评表：工商联系统宣传教育``); a name that already
+    says the year is not preceded by it again (``深圳市工商业联合会 2021 年度部门决算``)."""
+    if name and str(year) in name:
+        return f"{department} {name}"
+    head = f"{department} {year} 年度{kind}"
+    return f"{head}：{name}" if name and name != kind else head
 
 
 def page_markdown(entry: Entry, docs: Path, generated: dict) -> str:
@@ -139,6 +145,15 @@ def _site_address(url: str, folder: str) -> str | None:
 
 
 _SVG = re.compile(r"(<svg\b.*?</svg>)", re.S)
+_FA_CAPTION = re.compile(r'(<table class="gk-table gk-fa[^"]*">)\s*<caption>(.*?)</caption>', re.S)
+
+
+def captions_before_tables(html: str) -> str:
+    """On paper a 部门决算 table's caption (number, title, 部门 and 单位) becomes a block before
+    the table, so that it is never left at the foot of a page without its table: WeasyPrint keeps a
+    block with what follows it (``break-after: avoid``), but not a caption with its table's rows."""
+    return _FA_CAPTION.sub(lambda m: f'<div class="gk-fa-caption">{m.group(2)}</div>{m.group(1)}', html)
+
 
 
 def prefix_ids(html: str, prefix: str) -> str:
@@ -150,9 +165,25 @@ def prefix_ids(html: str, prefix: str) -> str:
     return "".join(parts)
 
 
+@dataclass(frozen=True)
+class Theme:
+    """A print theme: its stylesheet (after the shared ``print/print.css``) and the fonts of the
+    charts' SVG text (the site draws them in Noto Sans CJK SC)."""
+
+    stylesheet: str
+    chart_font: str
+
+
+THEMES = {
+    "公文": Theme("print/gongwen.css", 'FandolFang, "Noto Serif CJK SC", serif'),
+    "简洁": Theme("print/plain.css", charts_module.FONT),
+}
+
+
 class PrintRenderer:
     """Turns catalog entries into print HTML with the site's templates and Markdown settings
-    (``markdown``: the extensions and their options as MkDocs resolved them from mkdocs.yml)."""
+    (``markdown``: the extensions and their options as MkDocs resolved them from mkdocs.yml)
+    in the project's print theme (``print_theme``: 公文 or 简洁)."""
 
     def __init__(
         self,
@@ -175,6 +206,8 @@ class PrintRenderer:
         extensions, configs = markdown if markdown is not None else (MKDOCS_BUILTINS + DEFAULT_EXTENSIONS, {})
         self.extensions, self.extension_configs = list(extensions), dict(configs)
         self.bodies: dict = {}  # a report's body is made once, for its own PDF and its volume
+        self.theme = THEMES[getattr(project.settings, "print_theme", DEFAULT_PRINT_THEME)]
+        self.dates = Dates(project.root, folder=project.data)
 
     @classmethod
     def for_catalog(
@@ -207,19 +240,31 @@ class PrintRenderer:
         converter = md.Markdown(extensions=self.extensions, extension_configs=self.extension_configs)
         folder = posixpath.dirname(entry.page.src_uri)
         html = public_links(stash.fill(rawhtml.clean_for_print(converter.convert(text), folder)), folder, self.site_url)
+        html = html.replace(charts_module.SVG_FONT, charts_module.svg_font(self.theme.chart_font))
+        html = captions_before_tables(html)
         return from_docs_root(html, folder)
+
+    def date(self, entry: Entry) -> str:
+        """The date the report's PDF states ("" for none): see :mod:`gongkai.pdf.dates`."""
+        return document_date(entry, self.dates)
+
+    def css(self) -> Markup:
+        """The shared print stylesheet, then the theme's."""
+        shared = self.html_env.get_template("print/print.css").render()
+        return _markup(shared + "\n" + self.html_env.get_template(self.theme.stylesheet).render())
 
     def report(self, entry: Entry) -> str:
         """A whole printable document for one report."""
         r = entry.report
         return self.html_env.get_template("print/report.html").render(
-            title=r.name,
+            title=document_title(r.department, r.year, r.kind, r.name),
+            name=r.name or r.kind,
             department=r.department,
             year=r.year,
             kind=r.kind,
-            date=document_date(entry),
+            date=self.date(entry),
             body=_markup(self.body(entry)),
-            css=_markup(self.html_env.get_template("print/print.css").render()),
+            css=self.css(),
         )
 
     def volume(self, department: str, year: int, entries: list) -> str:
@@ -228,15 +273,25 @@ class PrintRenderer:
         for number, entry in enumerate(entries, 1):
             body = prefix_ids(self.body(entry), f"r{number}-")
             parts.append({"id": f"report-{number}", "entry": entry, "body": _markup(body)})
-        dates = sorted(document_date(e) for e in entries)
+        date = latest(self.date(e) for e in entries)
         return self.html_env.get_template("print/volume.html").render(
             title=f"{department} {year} 年度绩效信息公开文件汇编",
             department=department,
             year=year,
-            date=dates[-1],
+            date=date,
+            shown_date=shown_date(date),
             reports=parts,
-            css=_markup(self.html_env.get_template("print/print.css").render()),
+            css=self.css(),
         )
+
+
+def shown_date(date: str) -> str:
+    """A W3C-DTF date as a title page prints it: ``2022-06-02…`` → ``2022 年 6 月 2 日``."""
+    match = re.match(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", date)
+    if not match:
+        return ""
+    year, month, day = match.groups()
+    return f"{year} 年" + (f" {int(month)} 月" if month else "") + (f" {int(day)} 日" if day else "")
 
 
 def _markup(text: str) -> Markup:

@@ -31,7 +31,9 @@ from typing import TYPE_CHECKING
 from gongkai import __version__
 from gongkai.engine.files import write_atomic
 from gongkai.engine.problems import terminal_text
-from gongkai.pdf.printhtml import Job, PrintRenderer, document_date
+from gongkai.pdf import fonts as print_fonts
+from gongkai.pdf.dates import latest
+from gongkai.pdf.printhtml import Job, PrintRenderer
 from gongkai.render.environment import html_environment, markdown_environment
 from gongkai.site import catalog as catalog_module
 from gongkai.site.catalog import FRONT_MATTER, Catalog, Entry
@@ -98,6 +100,7 @@ def fonts_fingerprint() -> str:
                 if path.is_file():
                     stat = path.stat()
                     digest.update(f"{path}:{stat.st_size}:{int(stat.st_mtime)}\n".encode())
+    print_fonts.fingerprint(digest)
     return digest.hexdigest()
 
 
@@ -113,8 +116,8 @@ def _key(job: Job, fonts: str) -> str:
     for part in (__version__, _weasyprint_version(), fonts, job.date, job.html):
         digest.update(part.encode("utf-8"))
         digest.update(b"\0")
-    for name, content, description in job.attachments:
-        digest.update(name.encode() + b"\0" + description.encode() + b"\0" + content + b"\0")
+    for name, content, description, *date in job.attachments:
+        digest.update(name.encode() + b"\0" + description.encode() + b"\0" + content + b"\0" + "".join(date).encode())
     return digest.hexdigest()
 
 
@@ -145,8 +148,8 @@ def plan(catalog: Catalog, renderer: PrintRenderer, only: set | None = None, sha
             report_pdf(entry),
             html,
             entry.report.name,
-            _attachments(entry),
-            document_date(entry),
+            _attachments(entry, date=renderer.dates.file_date(entry.page.data)),
+            renderer.date(entry),
             pages=(_page_file(entry, renderer),),
             error=error,
         )
@@ -164,13 +167,15 @@ def plan(catalog: Catalog, renderer: PrintRenderer, only: set | None = None, sha
             html, error = _print_html(
                 lambda: renderer.volume(entries[0].report.department, year, entries), None, renderer
             )
-        attachments = [a for e in entries for a in _attachments(e, prefix=f"{e.slug}.")]
+        attachments = [
+            a for e in entries for a in _attachments(e, prefix=f"{e.slug}.", date=renderer.dates.file_date(e.page.data))
+        ]
         job = PdfJob(
             volume_pdf(entries[0]),
             html,
             f"{entries[0].report.department} {year} 年度汇编",
             attachments,
-            max(document_date(e) for e in entries),
+            latest(renderer.date(e) for e in entries),
             pages=tuple(page for c in culprits for page in c.pages) or tuple(_page_file(e, renderer) for e in entries),
             parts=tuple(report_pdf(e) for e in entries),
             error=error,
@@ -222,12 +227,15 @@ def _page_file(entry: Entry, renderer: PrintRenderer) -> str:
     return path.relative_to(project).as_posix() if path.is_relative_to(project) else entry.page.src_uri
 
 
-def _attachments(entry: Entry, prefix: str = "") -> list:
+def _attachments(entry: Entry, prefix: str = "", date: str = "") -> list:
+    """(name, bytes, description, date of the data file or "") of the files a report's PDF carries."""
     yaml_bytes = entry.downloads.get("yaml") or b""
     json_bytes = entry.downloads.get("json") or b""
+    yaml_name = f"{prefix}yaml" if prefix else f"{entry.slug}.yaml"
+    json_name = f"{prefix}json" if prefix else f"{entry.slug}.json"
     return [
-        (f"{prefix}yaml" if prefix else f"{entry.slug}.yaml", yaml_bytes, "报告的原始数据（YAML）"),
-        (f"{prefix}json" if prefix else f"{entry.slug}.json", json_bytes, "原始数据与 gongkai 的计算结果（JSON）"),
+        (yaml_name, yaml_bytes, "报告的原始数据（YAML）", date),
+        (json_name, json_bytes, "原始数据与 gongkai 的计算结果（JSON）", date),
     ]
 
 

@@ -1,8 +1,15 @@
-"""The only module that knows WeasyPrint: print HTML in, PDF/A-3u bytes out.
+"""The only module that knows WeasyPrint: print HTML in, PDF/A-3a bytes out.
 
-PDF/A-3u: archival (fonts embedded, colours defined, no external content), with every
-glyph mapped to Unicode so the text can be searched and copied (the "u"), and version 3
-because it allows the report's YAML and JSON to travel inside the PDF as attachments.
+PDF/A-3a: archival (fonts embedded, colours defined, no external content), tagged (the
+document's logical structure for screen readers: the "a", which includes the "u": every glyph
+mapped to Unicode so the text can be searched and copied), and version 3 because it allows the
+report's YAML and JSON to travel inside the PDF as attachments. PDF/UA-1 is declared beside it in
+the XMP metadata (WeasyPrint takes one variant; its tags already carry what PDF/UA asks of the
+document catalog). Neither claim is checked by a validator here.
+
+A PDF states no date it does not know (:mod:`gongkai.pdf.dates`): a document without one has
+no CreationDate, and an attachment whose file has none carries none (WeasyPrint would write the
+time of the build).
 
 A document either becomes a PDF or raises :class:`RenderError` with a Chinese message:
 a refused reference (whether or not WeasyPrint let the refusal stop it), a structure
@@ -15,14 +22,20 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 from weasyprint import HTML, Attachment
+from weasyprint.pdf.metadata import NS as XMP
+from weasyprint.pdf.metadata import DocumentMetadata
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
+from gongkai.pdf import fonts as print_fonts
 from gongkai.pdf.fetcher import SandboxFetcher, shown_url
 
-VARIANT = "pdf/a-3u"
+VARIANT = "pdf/a-3a"  # PDF/A-3, level A: tagged (logical structure), every glyph mapped to Unicode
+UA_PART = "1"  # PDF/UA-1, declared beside it in the XMP metadata (WeasyPrint takes one variant)
+NO_DATE = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # stands for "no date" while writing, then blanked
 
 # Elements nested inside each other, counted from <html>. The example reports reach 11; a
 # Markdown list nested ten levels inside a table inside an admonition stays under 40.
@@ -56,6 +69,7 @@ class Fonts(FontConfiguration):
     def __init__(self):
         super().__init__()
         self.faces: dict = {}  # str(rule descriptors) → [(rel, sha256)] read to load it
+        self.added = add_system_fonts(self, print_fonts.fandol_files())
 
     def add_font_face(self, rule_descriptors, url_fetcher):
         key = str(rule_descriptors)
@@ -71,6 +85,21 @@ class Fonts(FontConfiguration):
         return result
 
 
+def add_system_fonts(config: FontConfiguration, files: list[Path]) -> list[Path]:
+    """Add installed font files outside fontconfig's folders (Fandol, in the TeX tree) to the
+    fontconfig configuration of ``config``, as fontconfig would add a system font: by path,
+    not through a document's fetcher. Returns the files added."""
+    from weasyprint.text.ffi import ffi, fontconfig, pangoft2
+
+    fc = getattr(config, "_config", None)  # WeasyPrint's FcConfig, shared with its Pango font map
+    if fc is None or not files:
+        return []
+    fontconfig.FcConfigParseAndLoadFromMemory(fc, print_fonts.fontconfig_rules(files), True)
+    added = [path for path in files if fontconfig.FcConfigAppFontAddFile(fc, str(path).encode())]
+    pangoft2.pango_fc_font_map_config_changed(ffi.cast("PangoFcFontMap *", config.font_map))
+    return added
+
+
 class Writer:
     """One per worker process: fonts are configured once and reused for every document."""
 
@@ -81,35 +110,40 @@ class Writer:
     def write(self, html: str, root: Path, base: Path, attachments: list, date: str) -> bytes:
         return self.render(html, root, base, attachments, date).pdf
 
-    def render(self, html: str, root: Path, base: Path, attachments: list, date: str) -> Rendered:
+    def render(self, html: str, root: Path, base: Path, attachments: list, date: str = "") -> Rendered:
+        """The PDF of ``html``; ``attachments`` are (name, bytes, description[, date of the file]);
+        a date is W3C-DTF text, "" for none (the PDF then states none)."""
         fetcher = SandboxFetcher(root)
-        moment = dt.datetime.strptime(date, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
-        files = [
-            Attachment(
-                string=content,
-                name=name,
-                description=description,
-                created=moment,
-                modified=moment,
-                relationship="Source",
-                url_fetcher=fetcher,
+        files = []
+        for name, content, description, *when in attachments:
+            moment = _moment(when[0] if when else date) or NO_DATE
+            files.append(
+                Attachment(
+                    string=content,
+                    name=name,
+                    description=description,
+                    created=moment,
+                    modified=moment,
+                    relationship="Source",
+                    url_fetcher=fetcher,
+                )
             )
-            for name, content, description in attachments
-        ]
         try:
-            document = HTML(string=html, base_url=str(base) + "/", url_fetcher=fetcher)
-            depth = nesting_depth(document.etree_element)
+            source = HTML(string=html, base_url=str(base) + "/", url_fetcher=fetcher)
+            depth = nesting_depth(source.etree_element)
             if depth > MAX_DEPTH:
                 raise RenderError(
                     f"页面结构嵌套过深：元素最深嵌套 {depth} 层，超过上限 {MAX_DEPTH} 层"
                     "（如多层嵌套的列表或表格）；请减少嵌套层数"
                 )
-            pdf = document.write_pdf(
-                pdf_variant=VARIANT,
-                attachments=files,
+            document = source.render(
                 font_config=self.fonts,
                 cache={},  # images of this document only: each PDF's own fetches are its record
-                uncompressed_pdf=False,
+                pdf_variant=VARIANT,
+            )
+            document.metadata = _AccessibleMetadata(document.metadata)
+            pdf = document.write_pdf(
+                pdf_variant=VARIANT, attachments=files, uncompressed_pdf=False, finisher=_undated_attachments
             )
         except FatalURLFetchingError as exc:
             if not fetcher.refused:
@@ -126,6 +160,42 @@ class Writer:
             listed = "；".join(f"{shown_url(url)}（{why}）" for url, why in fetcher.refusals())
             raise RenderError(f"页面引用了不允许读取的地址：{listed}")
         return Rendered(pdf, sorted(fetcher.fetched.items()))
+
+
+def _moment(date: str) -> dt.datetime | None:
+    """A full W3C-DTF moment (``2026-11-22T10:00:00Z``) as a datetime; None for "" or a bare date."""
+    try:
+        return dt.datetime.strptime(date, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    except (TypeError, ValueError):
+        return None
+
+
+def _undated_attachments(document, pdf) -> None:
+    """WeasyPrint dates every attachment (with the time of the build when given none): the date
+    entries of an attachment whose file has no known date (:data:`NO_DATE`) are removed before
+    the PDF is written, so it states no date rather than a made-up one."""
+    placeholder = NO_DATE.strftime("D:%Y%m%d%H%M%SZ")
+    for item in pdf.objects:
+        params = getattr(item, "extra", {}).get("Params")
+        if not isinstance(params, dict):
+            continue
+        for key in ("CreationDate", "ModDate"):
+            if getattr(params.get(key), "string", None) == placeholder:
+                del params[key]
+
+
+class _AccessibleMetadata(DocumentMetadata):
+    """The document's metadata with the PDF/UA identification beside the PDF/A one."""
+
+    def __init__(self, metadata: DocumentMetadata):
+        super().__init__(**vars(metadata))
+
+    def generate_rdf_metadata(self, variant, version, conformance):
+        rdf = ElementTree.fromstring(super().generate_rdf_metadata(variant, version, conformance))
+        first = rdf.find(f"{{{XMP['rdf']}}}Description")
+        if first is not None:
+            first.set(f"{{{XMP['pdfuaid']}}}part", UA_PART)
+        return ElementTree.tostring(rdf, encoding="utf-8")
 
 
 def nesting_depth(root) -> int:

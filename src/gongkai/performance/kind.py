@@ -88,7 +88,7 @@ class PerformanceKind:
         return Evaluation(scored, problems, timings)
 
     # The page, the charts and the open data are imported when asked for: checking a report
-    # (``gongkai check``) needs neither Jinja2 nor pygal.
+    # (``gongkai check``) needs neither Jinja2 nor the charts.
     def view(self, result: ScoredReport, env, stash, links, charts: dict):
         from gongkai.render.report_view import ReportView
 

@@ -19,9 +19,10 @@ from gongkai.engine.problems import FINDING
 from gongkai.final_accounts.evaluate import FinalResult
 from gongkai.final_accounts.identities import path_of
 from gongkai.final_accounts.layout import LAYOUTS, ORDERS
+from gongkai.render import charts
 from gongkai.render.notes import CheckNotes
 from gongkai.render.page import Stash
-from gongkai.render.report_view import Links, ViewError
+from gongkai.render.report_view import Links, ViewError, chart_block
 
 
 @dataclass
@@ -81,6 +82,7 @@ class FinalAccountsView:
             "更正说明": self.check_notes,
             "核对说明": self.check_notes,
             "下载链接": self.downloads,
+            "变动图": self.change_chart,
         }
 
     def table(self, 表号: int) -> Markup:
@@ -124,3 +126,20 @@ class FinalAccountsView:
 
     def downloads(self) -> Markup:
         return self._block("downloads.html", "")
+
+    def change_chart(self) -> Markup:
+        """``变动图()``: this year's figures against last year's (上年决算), where the data has both."""
+        return chart_block(self.env, self.stash, chart_specs(self.result).get("yoy"), self.chart_cache)
+
+
+def chart_specs(result: FinalResult) -> dict:
+    """The 变动图 of a 部门决算: each figure the data gives for last year (上年决算) beside this
+    year's as the page shows it, with the change (the nine tables hold this year only)."""
+    shown = result.totals
+    rows = tuple(
+        (name, last, shown[name]) for name, last in result.report.previous.items() if shown.get(name) is not None
+    )
+    if not rows:
+        return {}
+    caption = "本年决算与上年决算（变动按两年决算数计算）"
+    return {"yoy": charts.Spec("year_on_year", (rows, result.report.unit), caption)}

@@ -1,4 +1,5 @@
-"""The 核对说明 of a page: every finding and open problem of a report, numbered, and the
+"""The 核对说明 of a page (worded for the site and the PDF alike: “本报告”, never “本页”):
+every finding and open problem of a report, numbered, and the
 figures they are about. A table cell asks :meth:`CheckNotes.refs` for the numbers of the notes
 on its figure (by the problem's structured path) and shows them as marked references; the
 block at the end of the tables lists them. So a filed figure is shown as filed, and what
@@ -12,9 +13,9 @@ from gongkai.engine.basis import AUTHORED, COMPUTED, findings
 from gongkai.engine.problems import SEVERITY_ZH, Problem
 
 INTRO = {
-    "原文": "本页表格照印发文件录入，数字均为印发的数字；带“算”字的数字为 gongkai 按数据计算（原文未印）。"
+    "原文": "本报告的表格照印发文件录入，数字均为印发的数字；带“算”字的数字为 gongkai 按数据计算（原文未印）。"
     "gongkai 按数据核对发现以下不一致，印发的数字未作改动：",
-    "计算": "本页表格中的得分、合计和比率由 gongkai 按数据计算；印发文件中与计算不同的数字见以下说明：",
+    "计算": "本报告表格中的得分、合计和比率由 gongkai 按数据计算；印发文件中与计算不同的数字见以下说明：",
     "编制": "以下问题尚未处理：",
 }
 

@@ -17,6 +17,7 @@ import re
 from decimal import Decimal
 
 from gongkai.engine.basis import findings
+from gongkai.engine.decimals import percent
 from gongkai.engine.output import json_dumps, json_number, score_json
 from gongkai.performance.scoring import ScoredReport
 
@@ -80,10 +81,26 @@ CSV_HEADER = (
 )  # fmt: skip
 
 
+FUNDS_ROW = "项目资金"  # the 一级指标 cell of the funds row (its 三级指标: 预算执行率)
+
+
 def csv_bytes(sr: ScoredReport) -> bytes:
+    """One row per leaf indicator, after a row for the scored funds (the 执行率's 分值 and 得分
+    of a 自评表): the 印发得分 column adds up to the filed 总分 and the 计算得分 column to the
+    computed one, as the printed table does (a report averaging its 年度目标 excepted)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
+    funds, result = sr.report.funds, sr.funds
+    if funds is not None and result is not None and result.weight is not None:
+        rate = result.filed_rate(funds) or (percent(result.rate) if result.rate is not None else "")
+        row = (
+            "", FUNDS_ROW, "", "预算执行率", "",  # 年度目标, 一级 … 四级指标
+            "", rate,  # 指标值 (none), 完成值: the 执行率 as printed, else as computed
+            json_number(result.weight), json_number(result.filed_score(funds)), json_number(result.score),
+            "", "", result.explanation, "",
+        )  # fmt: skip
+        writer.writerow(_safe_row(row))
     trees = [("", sr.tree)] + [(g.name, g.tree) for g in sr.goals]
     for goal, tree in trees:
         for top in tree:

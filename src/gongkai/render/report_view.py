@@ -4,11 +4,12 @@ calls (``{{ 指标表() }}``) that render the built-in templates into a stash.""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import jinja2
 from markupsafe import Markup
 
-from gongkai.engine.basis import Figure
+from gongkai.engine.basis import Figure, is_transcription
 from gongkai.performance.scoring import Scored, ScoredReport, arrival_rate, fraction_of
 from gongkai.render import charts, formatting
 from gongkai.render.funds_view import FundsTable, funds_table
@@ -384,13 +385,7 @@ class ReportView:
         return self._block("report_tables.html", "", view=self)
 
     def _chart(self, spec) -> Markup:
-        if spec is None:
-            return Markup("")
-        svg = charts.draw(spec, self.chart_cache)
-        if svg is None:
-            return Markup("")
-        html = self.env.get_template("chart.html").render(svg=Markup(svg), caption=spec.caption)
-        return self.stash.put(html, spec.caption)
+        return chart_block(self.env, self.stash, spec, self.chart_cache)
 
     def score_chart(self) -> Markup:
         return self._chart(chart_specs(self.scored).get("score"))
@@ -402,29 +397,45 @@ class ReportView:
         return self._chart(chart_specs(self.scored).get("quarterly"))
 
 
+def chart_block(env: jinja2.Environment, stash: Stash, spec: charts.Spec | None, cache: dict) -> Markup:
+    """A chart in its figure (``chart.html``), stashed for the page; nothing when there is no chart."""
+    svg = charts.draw(spec, cache) if spec is not None else None
+    if spec is None or svg is None:
+        return Markup("")
+    html = env.get_template("chart.html").render(svg=Markup(svg), caption=spec.caption)
+    return stash.put(html, spec.caption)
+
+
 def chart_specs(sr: ScoredReport) -> dict:
-    """The charts a report has data for, as inputs (drawn later, possibly in a worker)."""
+    """The charts a report has data for, as inputs (drawn later, possibly in a worker). Each
+    shows what its tables do not: the 得分图 where the points were lost against each part's
+    分值 (with the figures the 得分汇总 shows, filed ones as filed); the 进度图 the quarterly
+    progress against the 序时进度. ``资金图()`` is the 进度图 (a chart of the funds table's own
+    figures said nothing the table does not)."""
     specs = {}
-    items = [(top.name, top.weight, top.score) for top in sr.tree if top.weight and top.score is not None]
-    items += [(f"年度目标{i}", g.weight, g.score) for i, g in enumerate(sr.goals, 1)
-              if g.counted and g.weight and g.score is not None]
+    items, computed = [], False
+    parts = [(top.name, top.weight_figure, top.score_figure) for top in sr.tree]
+    parts += [
+        (f"年度目标{i}", Figure(g.weight, g.weight), g.score_figure) for i, g in enumerate(sr.goals, 1) if g.counted
+    ]
+    for name, weight_figure, score_figure in parts:
+        weight, _ = weight_figure.shown(sr.basis)
+        score, role = score_figure.shown(sr.basis)
+        if not isinstance(weight, Decimal) or not isinstance(score, Decimal) or not weight:
+            continue
+        computed = computed or role == "computed"
+        shown = formatting.as_printed(score) if role == "filed" else formatting.fixed_score(score, sr.rules.places)
+        items.append((name, weight, score, shown, formatting.score(weight, sr.rules.places)))
     if items:
-        specs["score"] = charts.Spec("score_rates", (tuple(items),), "各一级指标得分率（按数据计算）")
-    funds = sr.report.funds
-    if funds is not None:
-        unit = sr.report.unit
-        rows = (
-            ("年初预算数", funds.initial),
-            ("全年预算数", funds.budget),
-            ("到位数", funds.arrived),
-            ("全年执行数", funds.spent),
-        )
-        specs["funds"] = charts.Spec("funds", (rows, unit), f"预算与执行（{unit}）")
+        caption = "各一级指标得分与分值" + ("（得分按数据计算）" if computed and is_transcription(sr.basis) else "")
+        specs["score"] = charts.Spec("score_weights", (tuple(items),), caption)
     for leaf in sr.leaves():
         quarters = leaf.node.quarters if leaf.node is not None else None
         if quarters:
             progress = tuple(fraction_of(q) for q in quarters)
             schedule = tuple(fraction_of(s) for s in sr.rules.schedule.schedule)
-            specs["quarterly"] = charts.Spec("quarterly", (progress, schedule), f"{leaf.name}：分季度执行进度")
+            caption = f"{leaf.name}：分季度执行进度与序时进度"
+            specs["quarterly"] = charts.Spec("quarterly", (progress, schedule), caption)
+            specs["funds"] = specs["quarterly"]
             break
     return specs

@@ -20,6 +20,7 @@ from gongkai.engine.problems import has_errors, problem
 from gongkai.engine.project import Project
 from gongkai.engine.yamlload import MAX_BYTES
 from gongkai.render.charts import draw
+from gongkai.render.public_yaml import without_comments
 from gongkai.site.frontmatter import DATA_KEY, FRONT_MATTER, MARKDOWN_SUFFIXES, front_matter, read_page  # noqa: F401  (re-exported)
 
 
@@ -174,8 +175,8 @@ def build(project: Project, downloads: tuple = ALL_DOWNLOADS) -> Catalog:
     return catalog
 
 
-CHART_CALLS = {"score": "得分图(", "funds": "资金图(", "quarterly": "进度图("}
-GENERATED_CHARTS = ("score",)  # what pages/report.md shows
+CHART_CALLS = {"score": "得分图(", "funds": "资金图(", "quarterly": "进度图(", "yoy": "变动图("}
+GENERATED_CHARTS = ("score", "yoy")  # what pages/report.md and pages/final_accounts.md show
 
 
 def wanted_charts(page: Page, docs: Path, root: Path) -> tuple:
@@ -195,7 +196,8 @@ def prepare(
 ) -> tuple:
     """Everything about one report that does not need the page: its result and problems, the
     SVG of the charts its page shows, and its open-data files (as its kind makes them). Runs in
-    worker processes on large sites. The YAML download is read through the guarded open.
+    worker processes on large sites. The YAML download is read through the guarded open and
+    published without its comments (:mod:`gongkai.render.public_yaml`).
     Without ``project``, the project the file belongs to is loaded for it."""
     project = project if project is not None else Project.of(path)
     result = evaluate(path, display, project)
@@ -215,7 +217,8 @@ def prepare(
         if name in charts:
             draw(spec, cache)
     made = kind.downloads(result.scored, tuple(d for d in downloads if d != "yaml"))
-    files = {name: raw if name == "yaml" else made[name] for name in downloads if name == "yaml" or name in made}
+    public = without_comments(raw) if "yaml" in downloads else raw  # the transcriber's notes stay in the repository
+    files = {name: public if name == "yaml" else made[name] for name in downloads if name == "yaml" or name in made}
     return result, cache, files
 
 

@@ -12,6 +12,7 @@ default mean what they mean to MkDocs).
           shard: 2/4                # make only shard 2 of 4 of the PDFs (several machines)
           pdf_cache_dir: .cache/gongkai/pdf
           reports: false            # a site without reports (a user guide): Chinese UI only
+          print_theme: 公文           # the PDFs' look: 公文 (GB/T 9704 practice) or 简洁
 
 ``gongkai build --no-pdf --shard K/N`` sets ``pdf`` and ``shard`` on the loaded configuration;
 no setting travels through the environment. ``GONGKAI_PDF=1`` (or ``0``) is read only as the
@@ -31,7 +32,7 @@ from mkdocs.exceptions import ConfigurationError
 from mkdocs.plugins import BasePlugin
 
 from gongkai.engine.basis import BASES, DEFAULT_BASIS
-from gongkai.engine.project import Project
+from gongkai.engine.project import DEFAULT_PRINT_THEME, PRINT_THEMES, Project
 
 PDF_SWITCH = "GONGKAI_PDF"  # the user's choice when mkdocs.yml does not say: "1" PDFs, "0" none
 PDF_CACHE = Path(".cache") / "gongkai" / "pdf"  # inside the project
@@ -71,6 +72,7 @@ class GongkaiConfig(base.Config):
     pdf_cache_dir = c.Type(str, default=PDF_CACHE.as_posix())
     basis = c.Choice(BASES, default=DEFAULT_BASIS)
     reports = c.Type(bool, default=True)  # false: a site without reports (the user guide): only its Chinese UI
+    print_theme = c.Choice(PRINT_THEMES, default=DEFAULT_PRINT_THEME)
 
 
 def pdf_wanted(option: bool | None, command: str | None) -> bool:
@@ -102,6 +104,7 @@ class GongkaiSettings(BasePlugin[GongkaiConfig]):
             strict=bool(config.strict),
             pdf_cache_dir=self.config.pdf_cache_dir,
             basis=self.config.basis,
+            print_theme=self.config.print_theme,
         )
 
 
@@ -155,7 +158,7 @@ def load_site(root: str | os.PathLike, command: str = "build", **options) -> Sit
         project = Project.load(root, docs_dir="docs", data_dir=settings.config.data_dir,
                                pdf=pdf_wanted(settings.config.pdf, command),
                                shard=settings.config.shard, pdf_cache_dir=settings.config.pdf_cache_dir,
-                               basis=settings.config.basis)
+                               basis=settings.config.basis, print_theme=settings.config.print_theme)
     else:
         project = settings.load_project(config, command)
     return Site(config, project, markdown_settings(config))

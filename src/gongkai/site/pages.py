@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from gongkai.engine.decimals import ZERO, divide
 from gongkai.engine.paths import read_bytes_inside
+from gongkai.render.public_yaml import without_comments
 from gongkai.site.catalog import Catalog, Entry, page_url, relative_url
 
 YEARS = "years"
@@ -86,7 +87,8 @@ def open_data(entry: Entry, project: Path) -> list:
     files = [
         Generated(
             uris["yaml"],
-            entry.downloads.get("yaml") or read_bytes_inside(project, project / entry.page.data, entry.page.data),
+            entry.downloads.get("yaml")
+            or without_comments(read_bytes_inside(project, project / entry.page.data, entry.page.data)),
         ),
         Generated(uris["json"], _made(entry, "json")),
         Generated(uris["csv"], _made(entry, "csv")),

@@ -1,9 +1,10 @@
 """``gongkai doctor``: is this machine ready to build a site and its PDFs?
 
 One check per package of :data:`PACKAGES` (``packages.txt``) whose use is not 测试: a font family
-that fc-list knows, a shared library that loads, a program on PATH. Then WeasyPrint itself, in a
-child process (its import loads Pango and prints to standard output when a library is missing):
-it must import, and use HarfBuzz to subset fonts. Every check is a value (:class:`Outcome`); the
+that fc-list knows, a shared library that loads, a program on PATH, a file (fonts outside
+fontconfig's folders). Then WeasyPrint itself, in a child process (its import loads Pango and
+prints to standard output when a library is missing): it must import, and use HarfBuzz to
+subset fonts. Every check is a value (:class:`Outcome`); the
 command prints them and the apt-get command that installs the missing packages."""
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from importlib.resources import files
+from pathlib import Path
 
 LIST = "packages.txt"
 TEST = "测试"  # packages only this repository's tests need
-CHECKS = ("font", "library", "command")
+CHECKS = ("font", "library", "command", "file")
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class Package:
 
     name: str
     use: str  # 网站, PDF or 测试
-    check: str  # font, library or command
+    check: str  # font, library, command or file
     target: str  # the font family, the library's soname, the program
     what: str  # what it gives, in Chinese
 
@@ -100,6 +102,10 @@ def check_package(package: Package, families: str | None) -> Outcome:
         except OSError:
             return Outcome(package.what, False, f"找不到 {package.target}", package.name)
         return Outcome(package.what, True, f"已加载 {package.target}", package.name)
+    if package.check == "file":
+        if Path(package.target).is_file():
+            return Outcome(package.what, True, package.target, package.name)
+        return Outcome(package.what, False, f"找不到文件 {package.target}", package.name)
     path = shutil.which(package.target)
     if path is None:
         return Outcome(package.what, False, f"找不到程序 {package.target}", package.name)
