@@ -82,18 +82,78 @@ def test_pdfs_are_archival_with_the_data_attached(example):
     assert saved.read_bytes() == (ROOT / entry.page.data).read_bytes()
 
 
-def test_volume_has_a_cover_a_table_of_contents_and_every_report(example):
+def pages_text(pdf: Path) -> list:
+    """Each page's text, in the order it is drawn."""
+    return run("pdftotext", "-raw", str(pdf), "-").split("\f")[:-1]
+
+
+def test_volume_is_the_reports_own_pages_behind_a_cover_and_contents(example):
+    """A volume is assembled from its reports' PDFs: cover, 目录, then every page of every report
+    exactly as in the report's own PDF, with the volume's page number (汇编第 N 页) added; the
+    目录 gives each report's first page, and each report's first page is there."""
     catalog, _, out = example
-    entries = [e for e in catalog.entries if e.department_slug == "shenzhen-gsl"]
+    entries = sorted((e for e in catalog.entries if e.department_slug == "shenzhen-gsl"), key=lambda e: e.page.src_uri)
     volume = out / volume_pdf(entries[0])
-    first = run("pdftotext", "-f", "1", "-l", "1", str(volume), "-")
-    assert "深圳市工商业联合会" in first and "绩效信息公开文件汇编" in first and f"共 {len(entries)} 份报告" in first
-    contents = run("pdftotext", "-layout", "-f", "2", "-l", "2", str(volume), "-")
-    pages = [int(p) for p in re.findall(r"\.{3,}\s*(\d+)\s*$", contents, re.M)]
-    assert len(pages) == len(entries) and pages == sorted(pages) and pages[0] == 3
-    total_pages = int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", str(volume))).group(1))
-    last = run("pdftotext", "-f", str(total_pages), "-l", str(total_pages), str(volume), "-")
-    assert f"第 {total_pages} 页 共 {total_pages} 页" in last
+    pages = pages_text(volume)
+    reports = [pages_text(out / report_pdf(e)) for e in entries]
+    front = len(pages) - sum(len(r) for r in reports)
+    assert front == 2  # the cover and one page of 目录
+    assert "深圳市工商业联合会" in pages[0] and f"共 {len(entries)} 份报告" in pages[0] and "汇编第" not in pages[0]
+    contents = run("pdftotext", "-layout", "-f", "2", "-l", str(front), str(volume), "-")
+    lines = [line for line in contents.splitlines() if re.search(r"\.{3,}\s*\d+\s*$", line)]
+    assert len(lines) == len(entries)
+    start = front + 1
+    for entry, report, line in zip(entries, reports, lines, strict=True):
+        assert line.lstrip().startswith(entry.report.name)
+        assert int(line.split()[-1].strip(".")) == start  # the 目录's number is where the report begins
+        for k, page in enumerate(report):
+            assert pages[start - 1 + k] == page + f"汇编第 {start + k} 页\n"  # its own page, numbered
+        start += len(report)
+    assert start == len(pages) + 1
+    for number in range(2, len(pages) + 1):
+        assert pages[number - 1].endswith(f"汇编第 {number} 页\n")
+    names = run("pdfdetach", "-list", str(volume)).splitlines()[1:]
+    assert sorted(n.split(": ")[1] for n in names) == sorted(f"{e.slug}.{x}" for e in entries for x in ("json", "yaml"))
+    assert 'pdfaid:part="3" pdfaid:conformance="U"' in run("pdfinfo", "-meta", str(volume))
+
+
+def test_volume_bookmarks_and_links_point_into_the_volume(example):
+    """The volume's bookmarks: 目录, then each report's own (its title, then its headings), at the
+    volume's pages; a report's link to its own anchor (a12: 详见[附件](#appendix)) still leads
+    there; the page labels are the printed numbers."""
+    import pikepdf
+
+    catalog, _, out = example
+    entries = sorted((e for e in catalog.entries if e.department_slug == "shenzhen-gsl"), key=lambda e: e.page.src_uri)
+    def tree(items) -> list:
+        return [(item.title, tree(item.children)) for item in items]
+
+    own_titles, own_trees = [], []
+    for entry in entries:
+        with pikepdf.open(out / report_pdf(entry)) as own, own.open_outline() as theirs:
+            own_titles += [item.title for item in theirs.root]
+            own_trees += tree(theirs.root)
+    with pikepdf.open(out / volume_pdf(entries[0])) as volume:
+        index = {page.obj.objgen: i + 1 for i, page in enumerate(volume.pages)}
+        with volume.open_outline() as outline:
+            top = list(outline.root)
+            assert [item.title for item in top] == ["目录", *own_titles] and len(top) == len(entries) + 1
+            assert all(index[item.destination[0].objgen] for item in top)
+            firsts = [index[item.destination[0].objgen] for item in top[1:]]
+            assert firsts == sorted(firsts) and firsts[0] == 3
+            assert tree(top[1:]) == own_trees and any(item.children for item in top[1:])
+        dests = volume.Root.Names.Dests.Names
+        names = {str(dests[i]): index[dests[i + 1][0].objgen] for i in range(0, len(dests), 2)}
+        number = [e.slug for e in entries].index("a12") + 1
+        with pikepdf.open(out / report_pdf(entries[number - 1])) as own:
+            own_index = {page.obj.objgen: i for i, page in enumerate(own.pages)}
+            own_dests = own.Root.Names.Dests.Names
+            appendix = next(own_index[own_dests[i + 1][0].objgen] for i in range(0, len(own_dests), 2)
+                            if str(own_dests[i]) == "appendix")
+        assert names[f"r{number}-appendix"] == firsts[number - 1] + appendix
+        links = [str(a.Dest) for page in volume.pages for a in page.obj.get("/Annots", []) if "/Dest" in a]
+        assert f"r{number}-appendix" in links and all(link in names for link in links)
+        assert volume.Root.PageLabels.Nums[1].S == "/D"
 
 
 # ---- a small project of our own: determinism and hostile pages ----------------------

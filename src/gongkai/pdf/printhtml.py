@@ -65,10 +65,6 @@ def page_markdown(entry: Entry, docs: Path, generated: dict) -> str:
     return text[match.end() :] if match else text
 
 
-_ID = re.compile(r'(\sid=")([^"]+)(")')
-_HREF = re.compile(r'(\shref="#)([^"]+)(")')
-
-
 _LOCAL_REF = re.compile(r"""(\s(?:src|href)=["'])(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)([^"']+)(["'])""")
 
 
@@ -138,18 +134,6 @@ def _site_address(url: str, folder: str) -> str | None:
     )
 
 
-_SVG = re.compile(r"(<svg\b.*?</svg>)", re.S)
-
-
-def prefix_ids(html: str, prefix: str) -> str:
-    """Make a report's anchors unique inside a volume (charts keep theirs: their CSS uses them)."""
-    parts = _SVG.split(html)
-    for i in range(0, len(parts), 2):
-        part = _ID.sub(lambda m: f"{m.group(1)}{prefix}{m.group(2)}{m.group(3)}", parts[i])
-        parts[i] = _HREF.sub(lambda m: f"{m.group(1)}{prefix}{m.group(2)}{m.group(3)}", part)
-    return "".join(parts)
-
-
 class PrintRenderer:
     """Turns catalog entries into print HTML with the site's templates and Markdown settings
     (``markdown``: the extensions and their options as MkDocs resolved them from mkdocs.yml)."""
@@ -174,7 +158,6 @@ class PrintRenderer:
         self.generated = generated
         extensions, configs = markdown if markdown is not None else (MKDOCS_BUILTINS + DEFAULT_EXTENSIONS, {})
         self.extensions, self.extension_configs = list(extensions), dict(configs)
-        self.bodies: dict = {}  # a report's body is made once, for its own PDF and its volume
 
     @classmethod
     def for_catalog(
@@ -194,11 +177,6 @@ class PrintRenderer:
 
     def body(self, entry: Entry) -> str:
         """The report's content as HTML: page template, Markdown, tables and charts."""
-        if entry.page.src_uri not in self.bodies:
-            self.bodies[entry.page.src_uri] = self._body(entry)
-        return self.bodies[entry.page.src_uri]
-
-    def _body(self, entry: Entry) -> str:
         stash = Stash()
         view = view_for(entry.scored, self.html_env, stash, Links(), self.charts, self.kinds)
         text = render(
@@ -222,20 +200,26 @@ class PrintRenderer:
             css=_markup(self.html_env.get_template("print/print.css").render()),
         )
 
-    def volume(self, department: str, year: int, entries: list) -> str:
-        """One department-year: cover, 目录 and every report in order."""
+    def volume(self, department: str, year: int, entries: list, layouts: list) -> str:
+        """The frame of one department-year's volume (:mod:`gongkai.pdf.volume`): cover, 目录,
+        and for every report one empty page per page of its PDF, of that page's size
+        (``layouts``: the page sizes of each report's PDF, in the order of ``entries``)."""
+        sizes: dict = {}
         parts = []
-        for number, entry in enumerate(entries, 1):
-            body = prefix_ids(self.body(entry), f"r{number}-")
-            parts.append({"id": f"report-{number}", "entry": entry, "body": _markup(body)})
+        for number, (entry, layout) in enumerate(zip(entries, layouts, strict=True), 1):
+            pages = [sizes.setdefault(size, str(len(sizes) + 1)) for size in layout]
+            parts.append({"id": f"report-{number}", "entry": entry, "pages": pages})
         dates = sorted(document_date(e) for e in entries)
+        css = self.html_env.get_template("print/print.css").render() + "\n" + self.html_env.get_template(
+            "print/volume.css"
+        ).render(sizes=[(name, size) for size, name in sizes.items()])
         return self.html_env.get_template("print/volume.html").render(
             title=f"{department} {year} 年度绩效信息公开文件汇编",
             department=department,
             year=year,
             date=dates[-1],
             reports=parts,
-            css=_markup(self.html_env.get_template("print/print.css").render()),
+            css=_markup(css),
         )
 
 

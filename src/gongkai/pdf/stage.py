@@ -16,14 +16,16 @@ other PDFs are still made, and the caller fails the build when any outcome has a
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import shutil
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -52,6 +54,11 @@ class PdfJob(Job):
     pages: tuple = ()
     parts: tuple = ()  # a volume's report PDFs (outputs), in order
     error: str | None = None  # set when planning: its print HTML could not be made
+    # a volume's frame (cover, 目录, numbered pages) is made once its reports' PDFs are: the
+    # function from their page sizes to (print HTML, error); it stays in the planning process
+    frame: Callable | None = field(default=None, repr=False, compare=False)
+    fonts: str = ""  # the fonts' fingerprint, for a volume's key (made when its frame is)
+    part_digests: tuple = ()  # sha256 of each report PDF a volume is assembled from
 
 
 SHOWN_PAGES = 5  # pages named in one message; more are counted
@@ -110,7 +117,7 @@ def _weasyprint_version() -> str:
 
 def _key(job: Job, fonts: str) -> str:
     digest = hashlib.sha256()
-    for part in (__version__, _weasyprint_version(), fonts, job.date, job.html):
+    for part in (__version__, _weasyprint_version(), fonts, job.date, job.html, *getattr(job, "part_digests", ())):
         digest.update(part.encode("utf-8"))
         digest.update(b"\0")
     for name, content, description in job.attachments:
@@ -118,67 +125,73 @@ def _key(job: Job, fonts: str) -> str:
     return digest.hexdigest()
 
 
-def in_shard(output: str, shard: tuple | None) -> bool:
-    """Whether a PDF belongs to shard K of N: a stable hash of its path, so any machine
-    agrees which PDFs are its own and N shards together make every PDF exactly once."""
-    if shard is None:
-        return True
-    k, n = shard
-    return int(hashlib.sha256(output.encode("utf-8")).hexdigest(), 16) % n == k - 1
+def shard_groups(sizes: dict, n: int) -> dict:
+    """Which of ``n`` shards (1 … n) makes each volume and its reports. A volume is assembled
+    from its reports' PDFs, so a department-year goes to one shard whole. The largest groups are
+    placed first, each on the shard with the fewest reports so far (ties: the lower shard, and
+    groups in name order), so the shards are even and every machine that sees the same catalog
+    agrees on the split; N shards together make every PDF exactly once."""
+    loads = [0] * n
+    placed = {}
+    for group, size in sorted(sizes.items(), key=lambda item: (-item[1], item[0])):
+        k = min(range(n), key=lambda i: (loads[i], i))
+        loads[k] += size
+        placed[group] = k + 1
+    return placed
 
 
 def plan(catalog: Catalog, renderer: PrintRenderer, only: set | None = None, shard: tuple | None = None) -> list:
-    """Jobs for every report (or those whose data file is in ``only``) and their volumes,
-    restricted to one shard when ``shard`` is (K, N). A report whose print HTML cannot be
-    made (a template error, Markdown nested too deep) becomes a job that has already failed,
-    and so does its volume: one page never stops the planning of the others."""
+    """Jobs for every report and one volume per department-year: all of them, or the groups
+    that hold a data file of ``only``, or the groups of shard K of N when ``shard`` is (K, N).
+    A volume needs every report of its group, so a group is planned whole (the unchanged PDFs
+    come from the cache). A report whose print HTML cannot be made (a template error, Markdown
+    nested too deep) becomes a job that has already failed, and so does its volume: one page
+    never stops the planning of the others."""
     fonts = fonts_fingerprint()
-    jobs: list = []
     groups: dict[tuple, list[Entry]] = {}
-    failed: dict = {}
     for entry in catalog.entries:
         groups.setdefault((entry.report.year, entry.department_slug), []).append(entry)
-        if only is not None and entry.page.data not in only:
-            continue
-        html, error = _print_html(lambda: renderer.report(entry), entry, renderer)
-        job = PdfJob(
-            report_pdf(entry),
-            html,
-            entry.report.name,
-            _attachments(entry),
-            document_date(entry),
-            pages=(_page_file(entry, renderer),),
-            error=error,
-        )
-        if error:
-            failed[entry.page.src_uri] = job
-        jobs.append(job)
-    for (year, _), entries in sorted(groups.items()):
-        if only is not None and not any(e.page.data in only for e in entries):
-            continue
-        entries = sorted(entries, key=lambda e: e.page.src_uri)
-        culprits = [failed[e.page.src_uri] for e in entries if e.page.src_uri in failed]
-        if culprits:
-            html, error = "", "其中的" + "；".join(f"报告 {c.output} 未能生成：{c.error}" for c in culprits)
-        else:
-            html, error = _print_html(
-                lambda: renderer.volume(entries[0].report.department, year, entries), None, renderer
+    chosen = {key: sorted(entries, key=lambda e: e.page.src_uri) for key, entries in groups.items()}
+    if only is not None:
+        chosen = {key: entries for key, entries in chosen.items() if any(e.page.data in only for e in entries)}
+    if shard is not None:
+        k, n = shard
+        owner = shard_groups({volume_pdf(entries[0]): len(entries) for entries in chosen.values()}, n)
+        chosen = {key: entries for key, entries in chosen.items() if owner[volume_pdf(entries[0])] == k}
+    jobs: list = []
+    for (year, _), entries in sorted(chosen.items()):
+        failed = []
+        for entry in entries:
+            html, error = _print_html(lambda: renderer.report(entry), entry, renderer)
+            job = PdfJob(
+                report_pdf(entry),
+                html,
+                entry.report.name,
+                _attachments(entry),
+                document_date(entry),
+                pages=(_page_file(entry, renderer),),
+                error=error,
             )
+            job.key = _key(job, fonts)
+            failed += [job] if error else []
+            jobs.append(job)
+        department = entries[0].report.department
         attachments = [a for e in entries for a in _attachments(e, prefix=f"{e.slug}.")]
-        job = PdfJob(
+        volume = PdfJob(
             volume_pdf(entries[0]),
-            html,
-            f"{entries[0].report.department} {year} 年度汇编",
+            "",
+            f"{department} {year} 年度汇编",
             attachments,
             max(document_date(e) for e in entries),
-            pages=tuple(page for c in culprits for page in c.pages) or tuple(_page_file(e, renderer) for e in entries),
+            pages=tuple(page for c in failed for page in c.pages) or tuple(_page_file(e, renderer) for e in entries),
             parts=tuple(report_pdf(e) for e in entries),
-            error=error,
+            error="其中的" + "；".join(f"报告 {c.output} 未能生成：{c.error}" for c in failed) if failed else None,
+            frame=lambda layouts, d=department, y=year, e=entries: _print_html(
+                lambda: renderer.volume(d, y, e, layouts), None, renderer
+            ),
+            fonts=fonts,
         )
-        jobs.append(job)
-    jobs = [job for job in jobs if in_shard(job.output, shard)]
-    for job in jobs:
-        job.key = _key(job, fonts)
+        jobs.append(volume)
     return jobs
 
 
@@ -250,13 +263,16 @@ def _render(job: Job, root: str, out: str, cache: str | None) -> tuple:
     """In a worker: make one PDF, write it (and its cache entry with the manifest of every
     file it read). Returns (error or None, seconds). Whatever goes wrong with this document
     is reported for this document; it never ends the worker or the stage."""
+    from gongkai.pdf.volume import AssemblyError
     from gongkai.pdf.writer import RenderError
 
     started = time.perf_counter()
     try:
         assert _writer is not None, "the worker was started without its writer"
         rendered = _writer.render(job.html, Path(root), Path(root) / job.base, job.attachments, job.date)
-    except RenderError as exc:
+        if getattr(job, "parts", ()):
+            rendered = replace(rendered, pdf=_assembled(rendered.pdf, job, Path(out)))
+    except (RenderError, AssemblyError) as exc:
         return str(exc), time.perf_counter() - started
     except Exception as exc:
         return f"生成时出错（{type(exc).__name__}：{exc}）", time.perf_counter() - started
@@ -267,6 +283,17 @@ def _render(job: Job, root: str, out: str, cache: str | None) -> tuple:
     except OSError as exc:
         return f"无法写入 PDF（{exc.strerror or exc}）", time.perf_counter() - started
     return None, time.perf_counter() - started
+
+
+def _assembled(frame: bytes, job: Job, out: Path) -> bytes:
+    """A volume: its frame with its reports' pages (:mod:`gongkai.pdf.volume`)."""
+    from gongkai.pdf.volume import AssemblyError, assemble
+
+    try:
+        parts = [(out / part).read_bytes() for part in getattr(job, "parts", ())]
+    except OSError as exc:
+        raise AssemblyError(f"无法读取其中报告的 PDF（{exc.strerror or exc}）") from None
+    return assemble(frame, parts)
 
 
 def _store(cache: Path, key: str, rendered) -> None:
@@ -329,26 +356,64 @@ def run(
     jobs: list, root: Path, out: Path, cache: Path | None, workers: int | None = None, progress: bool | None = None
 ) -> list:
     """Make the PDFs: cached ones (key and manifest unchanged) are linked, the rest rendered on
-    ``workers`` processes. One outcome per job, in the order of ``jobs``; a job that fails
-    fails alone, and its PDF is not left in ``out``."""
+    ``workers`` processes. A volume is made once all its reports are (:func:`_frame`). One outcome
+    per job, in the order of ``jobs``; a job that fails fails alone (and the volume that holds
+    it), and its PDF is not left in ``out``."""
     outcomes: dict = {}
-    todo = []
     digests: dict = {}
+    todo: list = []
+    waiting: list = []  # volumes, until their reports are made
     for index, job in enumerate(jobs):
         if getattr(job, "error", None):
             outcomes[index] = PdfJobResult(job, True, job.error)
+        elif getattr(job, "parts", ()):
+            waiting.append(index)
         elif cache is not None and cache_holds(cache, job.key, root, digests):
             _place(cache / f"{job.key}.pdf", out / job.output)
             outcomes[index] = PdfJobResult(job, False)
         else:
             todo.append(index)
-    workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
+    made_here = {job.output: index for index, job in enumerate(jobs)}
     show = sys.stderr.isatty() if progress is None else progress
-    args = (str(root), str(out), str(cache) if cache else None)
-    tasks = [(index, jobs[index]) for index in todo]
-    results = _in_process(tasks, args) if workers == 1 else _in_pool(tasks, args, workers)
-    for index, (error, seconds) in _with_progress(results, len(tasks), show):
+    bar = _Progress(len(todo) + len(waiting), show)
+
+    def volumes_ready() -> list:
+        """Volumes whose reports are all settled: failed, placed from the cache, or rendered
+        on a worker (indices to render)."""
+        ready = []
+        for index in list(waiting):
+            job = jobs[index]
+            parts = [made_here[p] for p in job.parts if p in made_here]
+            if not all(i in outcomes for i in parts):
+                continue
+            waiting.remove(index)
+            if any(outcomes[i].error for i in parts):
+                outcomes[index] = PdfJobResult(job, True, "其中的报告未能生成")  # named by _fail_volumes
+            elif (error := _frame(job, out)) is not None:
+                outcomes[index] = PdfJobResult(job, True, error)
+            elif cache is not None and cache_holds(cache, job.key, root, digests):
+                _place(cache / f"{job.key}.pdf", out / job.output)
+                outcomes[index] = PdfJobResult(job, False)
+            else:
+                ready.append(index)
+                continue
+            bar.advance()
+        return ready
+
+    def settle(index: int, result: tuple) -> list:
+        error, seconds = result
         outcomes[index] = PdfJobResult(jobs[index], True, error, seconds)
+        bar.advance()
+        return volumes_ready()
+
+    workers = max(1, min(workers or os.cpu_count() or 1, len(todo) + len(waiting) or 1))
+    args = (str(root), str(out), str(cache) if cache else None)
+    first = todo + volumes_ready()
+    with bar:
+        if workers == 1:
+            _in_process(first, jobs, args, settle)
+        else:
+            _in_pool(first, jobs, args, settle, workers)
     ordered = [outcomes[i] for i in range(len(jobs))]
     _fail_volumes(ordered)
     for outcome in ordered:
@@ -357,44 +422,80 @@ def run(
     return ordered
 
 
-def _in_process(tasks: list, args: tuple):
+def _frame(job: PdfJob, out: Path) -> str | None:
+    """A volume's frame, once its reports' PDFs are made: the print HTML of its cover, 目录 and
+    numbered pages of the sizes of theirs, and its key (which holds the reports' PDFs' hashes).
+    Returns why it cannot be made, or None."""
+    from gongkai.pdf.volume import page_sizes
+
+    try:
+        pdfs = [(out / part).read_bytes() for part in job.parts]
+        layouts = [page_sizes(pdf) for pdf in pdfs]
+    except Exception as exc:  # a report PDF that is not readable: this volume fails, alone
+        return f"无法读取其中报告的 PDF（{type(exc).__name__}：{exc}）"
+    if job.frame is None:
+        return "汇编缺少封面和目录的排版"
+    job.html, error = job.frame(layouts)
+    job.part_digests = tuple(hashlib.sha256(pdf).hexdigest() for pdf in pdfs)
+    job.key = _key(job, job.fonts)
+    return error
+
+
+def _shipped(job: Job) -> Job:
+    """The job as a worker gets it (a volume's frame function stays here)."""
+    return replace(job, frame=None) if isinstance(job, PdfJob) and job.frame is not None else job
+
+
+def _in_process(first: list, jobs: list, args: tuple, settle) -> None:
     """One worker: render here, one document after another, with the workers' recursion
     limit while rendering. (No process boundary here: a crash of the renderer would end
     the whole command, with a non-zero exit.)"""
     previous = sys.getrecursionlimit()
     _start_worker()
+    queue = list(first)
     try:
-        for index, job in tasks:
-            yield index, _render(job, *args)
+        while queue:
+            index = queue.pop(0)
+            queue += settle(index, _render(_shipped(jobs[index]), *args))
     finally:
         sys.setrecursionlimit(previous)
 
 
-def _in_pool(tasks: list, args: tuple, workers: int):
-    """Render on worker processes. If a worker dies (BrokenProcessPool: a crash, the kernel's
-    out-of-memory killer), the jobs it took down with it are rendered again one at a time in
-    a fresh worker: there the job running when a worker dies again is the one that kills
-    it, and it alone is reported; the others still finish."""
-    queue, parallel = list(tasks), workers
+def _in_pool(first: list, jobs: list, args: tuple, settle, workers: int) -> None:
+    """Render on worker processes; what ``settle`` returns (volumes whose reports are done) is
+    rendered next. If a worker dies (BrokenProcessPool: a crash, the kernel's out-of-memory
+    killer), the jobs it took down with it are rendered again one at a time in a fresh worker:
+    there the job running when a worker dies again is the one that kills it, and it alone is
+    reported; the others still finish."""
+    queue, parallel = list(first), workers
+    submitted = itertools.count()  # a worker takes jobs in the order they are submitted
     while queue:
-        broken = []
-        with ProcessPoolExecutor(max_workers=min(parallel, len(queue)), initializer=_start_worker) as pool:
-            futures = {pool.submit(_render, job, *args): (index, job) for index, job in queue}
-            for future in as_completed(futures):
-                index, job = futures[future]
-                try:
-                    result = future.result()
-                except BrokenProcessPool:
-                    broken.append((index, job))
-                    continue
-                except Exception as exc:
-                    result = (f"生成时出错（{type(exc).__name__}：{exc}）", 0.0)
-                yield index, result
-        broken.sort(key=lambda task: task[0])
+        broken: list = []
+        with ProcessPoolExecutor(max_workers=parallel, initializer=_start_worker) as pool:
+            running: dict = {}
+            while queue or running:
+                for index in queue:
+                    running[pool.submit(_render, _shipped(jobs[index]), *args)] = (next(submitted), index)
+                queue = []
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    order, index = running.pop(future)
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        broken.append((order, index))
+                        continue
+                    except Exception as exc:
+                        result = (f"生成时出错（{type(exc).__name__}：{exc}）", 0.0)
+                    queue += settle(index, result)
+                if broken:  # the pool is gone: what was running goes with the broken ones
+                    broken += [running.pop(future) for future in list(running)]
+                    break
+        broken.sort()
         if broken and parallel == 1:
-            yield broken[0][0], (CRASHED, 0.0)
+            queue += settle(broken[0][1], (CRASHED, 0.0))
             broken = broken[1:]
-        queue, parallel = broken, 1
+        queue, parallel = [index for _, index in broken] + queue, 1
 
 
 def _fail_volumes(outcomes: list) -> None:
@@ -411,13 +512,28 @@ def _fail_volumes(outcomes: list) -> None:
         outcome.pages = tuple(page for c in culprits for page in c.where_pages)
 
 
-def _with_progress(results, total: int, show: bool) -> list:
-    if not show or total == 0:
-        return list(results)
-    import click
+class _Progress:
+    """The terminal's progress bar of the PDF stage (nothing when ``show`` is false)."""
 
-    with click.progressbar(results, length=total, label="生成 PDF", file=sys.stderr) as bar:
-        return list(bar)
+    def __init__(self, total: int, show: bool):
+        self.bar = None
+        if show and total:
+            import click
+
+            self.bar = click.progressbar(length=total, label="生成 PDF", file=sys.stderr)
+
+    def __enter__(self):
+        if self.bar is not None:
+            self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+    def advance(self) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
 
 
 def build_pdfs(
