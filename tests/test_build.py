@@ -9,8 +9,9 @@ import pytest
 
 from conftest import ROOT
 from gongkai.engine.pipeline import evaluate
-from gongkai.pdf.stage import parse_shard, project_pdfs, shard_groups
+from gongkai.pdf.stage import project_pdfs, shard_groups
 from gongkai.site.catalog import report_pages
+from gongkai.site.config import parse_shard
 
 
 def small_project(root: Path) -> Path:
@@ -59,6 +60,97 @@ def test_shards_take_whole_department_years_and_are_even():
     for bad in ("0/4", "5/4", "2-4", "a/b"):
         with pytest.raises(ValueError, match="K/N"):
             parse_shard(bad)
+
+
+# ---- a site of many reports: pages filled in workers, shards merged ----------------------
+
+
+def corpus(root: Path, count: int) -> Path:
+    """A project of ``count`` synthetic reports of the three kinds (bench/corpus.py), in
+    ``count`` departments (up to 37), with gongkai's hooks."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from corpus import write_site
+
+    write_site(root, count, hooks=True, mixed=True)
+    return root
+
+
+def files_of(site: Path) -> dict:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def test_pages_filled_in_workers_are_the_pages_filled_in_the_build(tmp_path, monkeypatch):
+    """A large site fills its report pages in the processes that evaluate the reports
+    (site.prerender); the site is byte for byte the one made when MkDocs' page loop fills them."""
+    from gongkai.engine import pipeline
+    from gongkai.site import plugin, prerender
+    from gongkai.site.plugin import build_site
+
+    count = pipeline.PARALLEL_FROM + 6
+    project = corpus(tmp_path / "p", count)
+    filled_here = []
+    real_fill = prerender.fill_page
+
+    def counted(entry, *args, **kwargs):
+        filled_here.append(entry.page.src_uri)
+        return real_fill(entry, *args, **kwargs)
+
+    monkeypatch.setattr(plugin, "fill_page", counted)
+    build_site(project, tmp_path / "workers", pdfs=False)
+    assert filled_here == []  # every report page came filled from a worker
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 10**9)  # everything in this process
+    build_site(project, tmp_path / "here", pdfs=False)
+    assert len(filled_here) == count
+    assert files_of(tmp_path / "workers") == files_of(tmp_path / "here")
+
+
+def test_search_cuts_each_text_once_into_jiebas_own_words():
+    """While a build runs, jieba's cut of a text is remembered (the search index cuts every
+    page's Chinese); the words are jieba's own, and a new build's terms are never answered
+    from the last build's memory."""
+    import jieba
+
+    from gongkai.site.search_terms import SearchTerms
+
+    texts = ["项目预算执行率达到百分之九十", "绩效目标完成情况对比表", "项目预算执行率达到百分之九十"]
+    own = [list(jieba.cut(t)) for t in texts]
+    terms = SearchTerms()
+    original = jieba.cut
+    terms.remember()
+    try:
+        assert jieba.cut is not original
+        assert [list(jieba.cut(t)) for t in texts] == own
+        terms.use((("search_terms.txt", "绩效目标完成情况对比表\n".encode()),))
+        terms.remember()  # the next build: its terms, a fresh memory
+        assert list(jieba.cut(texts[1])) == ["绩效目标完成情况对比表"]
+    finally:
+        terms.use(())
+        terms.forget()
+    assert jieba.cut is original and list(jieba.cut(texts[1])) == own[1]
+
+
+def test_four_shards_merged_are_byte_identical_to_one_build(tmp_path, monkeypatch):
+    """``gongkai build --shard K/4`` on four machines: each builds the whole site and the PDFs
+    of its department-years; laid over each other, the four folders are the site of one build,
+    byte for byte, every PDF made exactly once."""
+    from gongkai.site.plugin import build_site
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689599")  # the sitemap's date, on any day
+    project = corpus(tmp_path / "p", 10)
+    build_site(project, tmp_path / "one", pdfs=True)
+    whole = files_of(tmp_path / "one")
+    merged: dict = {}
+    pdfs_made = []
+    for k in (1, 2, 3, 4):
+        build_site(project, tmp_path / f"shard{k}", pdfs=True, shard=(k, 4))
+        for name, content in files_of(tmp_path / f"shard{k}").items():
+            assert merged.setdefault(name, content) == content, name  # the same everywhere it is made
+            pdfs_made += [name] if name.endswith(".pdf") else []
+    assert merged == whole
+    assert sorted(pdfs_made) == sorted(name for name in whole if name.endswith(".pdf"))  # each PDF once
+    assert len(pdfs_made) == 20  # 10 reports and 10 department-year volumes
 
 
 # ---- the previous site survives a failed build -------------------------------------------

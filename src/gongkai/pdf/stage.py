@@ -37,7 +37,6 @@ from gongkai.pdf.printhtml import Job, PrintRenderer, document_date
 from gongkai.render.environment import html_environment, markdown_environment
 from gongkai.site import catalog as catalog_module
 from gongkai.site.catalog import FRONT_MATTER, Catalog, Entry
-from gongkai.site.config import PDF_CACHE, load_site, parse_shard  # noqa: F401  (parse_shard: gongkai build --shard)
 
 if TYPE_CHECKING:
     from gongkai.pdf.writer import Writer
@@ -563,6 +562,8 @@ def project_pdfs(
     """``gongkai pdf``: the PDFs of the project in folder ``project`` without building the site.
     Its mkdocs.yml is loaded by MkDocs (docs_dir, Markdown extensions, the gongkai plugin's
     options). Returns (catalog, outcomes); resources are read only from the docs folder."""
+    from gongkai.site.config import PDF_CACHE, load_site  # reads mkdocs.yml with MkDocs
+
     site = load_site(project, shard=shard)
     loaded = site.project
     catalog = catalog_module.build(loaded, downloads=("yaml", "json"))  # what PDFs attach

@@ -168,7 +168,28 @@ class Stash:
                 return match.group(0)
             return self._slot(key)
 
-        return self._places.sub(slot, html)
+        return self._substitute(slot, html)
+
+    def _substitute(self, replace, html: str) -> str:
+        """``self._places.sub(replace, html)``, without running the pattern over the whole page
+        (its "tag with a placeholder" branch is tried at every ``<`` of a theme's page). Every
+        match holds a placeholder and starts at it or at the last ``<`` before it, so the
+        pattern is searched from there, for each placeholder in turn: the same matches, found
+        in the same order."""
+        mark = self.prefix + self.token
+        out, done = [], 0
+        found = html.find(mark)
+        while found != -1:
+            lt = html.rfind("<", done, found)
+            match = self._places.search(html, lt if lt != -1 else found)
+            if match is None:
+                break
+            out.append(html[done : match.start()])
+            out.append(replace(match))
+            done = match.end()
+            found = html.find(mark, done)
+        out.append(html[done:])
+        return "".join(out)
 
     def fill(self, html: str) -> str:
         """``html`` with each block in place (at its slot, paragraph or bare placeholder, the
@@ -187,7 +208,7 @@ class Stash:
             used.add(key)
             return self.blocks[self._index[key]][1]
 
-        return self._places.sub(block, html)
+        return self._substitute(block, html)
 
 
 class PageError(Exception):

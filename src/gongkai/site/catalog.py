@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from gongkai.engine.kinds import ReportKind, Standing
 from gongkai.engine.paths import Refused, TooLarge, display_name, inside, inspect_tree, read_bytes_inside, safe_file
-from gongkai.engine.pipeline import Result, discover_checked, evaluate, map_jobs
+from gongkai.engine.pipeline import Result, discover_checked, evaluate, in_workers, map_jobs
 from gongkai.engine.problems import has_errors, problem
 from gongkai.engine.project import Project
 from gongkai.engine.yamlload import MAX_BYTES
@@ -47,6 +47,7 @@ class Entry:
     result: Result
     downloads: dict = field(default_factory=dict)  # open-data file contents by format
     kind: ReportKind | None = None  # what evaluated it: asked for its view, standing, downloads
+    filled: object | None = None  # its page with the template filled in a worker (site.prerender.Filled)
 
     @property
     def scored(self):
@@ -158,19 +159,24 @@ def report_pages(project: Path, docs: Path, data: Path) -> tuple[list, list]:
 ALL_DOWNLOADS = ("yaml", "json", "csv", "xlsx")
 
 
-def build(project: Project, downloads: tuple = ALL_DOWNLOADS) -> Catalog:
+def build(project: Project, downloads: tuple = ALL_DOWNLOADS, fill=None) -> Catalog:
     """Find, evaluate and check every report shown on the site of ``project`` (its Markdown
-    folder and data folder), and make the ``downloads`` asked for."""
+    folder and data folder), and make the ``downloads`` asked for. With ``fill`` (the site
+    build's :class:`gongkai.site.prerender.Fill`), the worker processes that evaluate the reports
+    also fill their pages' templates (``Entry.filled``); in this process they are filled later."""
     root, docs = project.root, project.docs
     pages, problems = report_pages(root, docs, project.data)
     catalog = Catalog(problems=problems)
     calls = [(str(root / p.data), p.data, wanted_charts(p, docs, root), downloads, project) for p in pages]
-    prepared = map_jobs(prepare, calls)
-    for page, (result, charts, made) in zip(pages, prepared, strict=False):
+    if fill is not None and in_workers(len(calls)):
+        prepared = map_jobs(fill.task, [(*c, p) for c, p in zip(calls, pages, strict=True)], None, *fill.start)
+    else:
+        prepared = [(*made, None) for made in map_jobs(prepare, calls)]
+    for page, (result, charts, made, filled) in zip(pages, prepared, strict=False):
         catalog.problems += result.problems
         catalog.charts.update(charts)
         if result.scored is not None:
-            catalog.entries.append(Entry(page, result, made, project.kinds.of(result.scored)))
+            catalog.entries.append(Entry(page, result, made, project.kinds.of(result.scored), filled))
     return catalog
 
 
