@@ -41,7 +41,8 @@ class SearchTerms:
         import jieba
 
         self.forget()
-        original, memory = jieba.cut, {}
+        original = jieba.cut
+        memory: dict = {}
 
         def cut(sentence, *args, **kwargs):
             key = (sentence, args, tuple(sorted(kwargs.items())))
