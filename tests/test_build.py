@@ -2,6 +2,7 @@
 and bad pages that fail with a located message."""
 
 import errno
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from gongkai.engine.pipeline import evaluate
 from gongkai.pdf.stage import project_pdfs, shard_groups
 from gongkai.site.catalog import report_pages
 from gongkai.site.config import parse_shard
+from gongkai.site.reportcache import prune, read_print
 
 
 def small_project(root: Path) -> Path:
@@ -83,7 +85,9 @@ def files_of(site: Path) -> dict:
 
 def test_pages_filled_in_workers_are_the_pages_filled_in_the_build(tmp_path, monkeypatch):
     """A large site fills its report pages in the processes that evaluate the reports
-    (site.prerender); the site is byte for byte the one made when MkDocs' page loop fills them."""
+    (site.prerender), and keeps what it made of each report for the next build
+    (site.reportcache); the site is byte for byte the one made when MkDocs' page loop fills
+    every page and nothing is kept."""
     from gongkai.engine import pipeline
     from gongkai.site import plugin, prerender
     from gongkai.site.plugin import build_site
@@ -99,11 +103,57 @@ def test_pages_filled_in_workers_are_the_pages_filled_in_the_build(tmp_path, mon
 
     monkeypatch.setattr(plugin, "fill_page", counted)
     build_site(project, tmp_path / "workers", pdfs=False)
-    assert filled_here == []  # every report page came filled from a worker
-    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 10**9)  # everything in this process
+    kept = project / ".cache" / "gongkai" / "reports"
+    assert filled_here == [] and len(list(kept.glob("*.json"))) == count  # every page came filled from a worker
+    build_site(project, tmp_path / "kept", pdfs=False)  # the same, from the report cache
+    assert filled_here == [] and len(list(kept.glob("*.json"))) == count
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 10**9)  # everything in this process, nothing kept
     build_site(project, tmp_path / "here", pdfs=False)
     assert len(filled_here) == count
-    assert files_of(tmp_path / "workers") == files_of(tmp_path / "here")
+    here = files_of(tmp_path / "here")
+    assert files_of(tmp_path / "workers") == here and files_of(tmp_path / "kept") == here
+
+
+def test_a_changed_input_is_made_again_and_the_cache_keeps_only_what_a_build_used(tmp_path):
+    """The report cache is found by the hash of a report's inputs: a changed data file, page or
+    template is made again, never taken from an earlier build; a whole build (with PDFs) keeps
+    only its own entries. The HTML a worker makes for a PDF is the PDF stage's own."""
+    from gongkai.engine import pipeline
+    from gongkai.pdf.printhtml import PrintRenderer
+    from gongkai.render.environment import html_environment, markdown_environment
+    from gongkai.site import catalog as catalog_module
+    from gongkai.site.config import load_site
+    from gongkai.site.prerender import Fill
+
+    project = corpus(tmp_path / "p", pipeline.PARALLEL_FROM + 2)
+    site = load_site(project)
+    loaded = site.project.with_settings(pdf=True)
+    folder = tmp_path / "kept"
+
+    def catalog():
+        return catalog_module.build(loaded, fill=Fill.of(loaded, folder, site.markdown, "https://example.gov.cn/gk/"))
+
+    first = catalog()
+    html_env = html_environment(loaded.root)
+    renderer = PrintRenderer.for_catalog(loaded, first, html_env, markdown_environment(html_env), site.markdown,
+                                         "https://example.gov.cn/gk/")
+    for entry in first.entries:  # the worker's print HTML, read back from the cache, is the PDF stage's
+        html = renderer.report(entry)
+        assert entry.printed.digest == hashlib.sha256(html.encode()).hexdigest()
+        assert read_print(entry.printed.path) == html
+    entry = next(e for e in first.entries if "r00000" in e.page.src_uri)
+    data = project / entry.page.data
+    data.write_text(data.read_text(encoding="utf-8").replace("基准项目0", "改过名的项目"), encoding="utf-8")
+    second = catalog()
+    changed = next(e for e in second.entries if "r00000" in e.page.src_uri)
+    assert "改过名的项目" in changed.filled.text and "改过名的项目" not in entry.filled.text
+    assert len(second.kept) == len(first.kept) and len(second.kept - first.kept) == 1
+    (project / "templates").mkdir()
+    (project / "templates" / "extra.txt").write_text("模板文件夹中的任何文件都是输入", encoding="utf-8")
+    third = catalog()
+    assert not (third.kept & second.kept)  # a template changed: every report made again
+    assert prune(folder, third.kept) == 2 * len(first.kept | second.kept)  # an entry and its print HTML each
+    assert {p.name.split(".")[0] for p in folder.iterdir()} == third.kept
 
 
 def test_search_cuts_each_text_once_into_jiebas_own_words():

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -58,6 +59,9 @@ class PdfJob(Job):
     frame: Callable | None = field(default=None, repr=False, compare=False)
     fonts: str = ""  # the fonts' fingerprint, for a volume's key (made when its frame is)
     part_digests: tuple = ()  # sha256 of each report PDF a volume is assembled from
+    html_digest: str = ""  # sha256 of the print HTML, when the HTML itself is read only if needed
+    # where the print HTML is when it is not held here: () -> (HTML, error); stays in this process
+    source: Callable | None = field(default=None, repr=False, compare=False)
 
 
 SHOWN_PAGES = 5  # pages named in one message; more are counted
@@ -70,6 +74,7 @@ class PdfJobResult:
     error: str | None = None  # why it was not made, in Chinese
     seconds: float = 0.0
     pages: tuple = ()  # the pages to blame, when not the job's own (a volume failed by a report)
+    made_of: dict = field(default_factory=dict)  # the PDF's page sizes and sha256, when known (PART_INFO)
 
     @property
     def where_pages(self) -> tuple:
@@ -114,9 +119,14 @@ def _weasyprint_version() -> str:
     return importlib.metadata.version("weasyprint")
 
 
+def _html_digest(job: Job) -> str:
+    return getattr(job, "html_digest", "") or hashlib.sha256(job.html.encode("utf-8")).hexdigest()
+
+
 def _key(job: Job, fonts: str) -> str:
     digest = hashlib.sha256()
-    for part in (__version__, _weasyprint_version(), fonts, job.date, job.html, *getattr(job, "part_digests", ())):
+    parts = (__version__, _weasyprint_version(), fonts, job.date, _html_digest(job), *getattr(job, "part_digests", ()))
+    for part in parts:
         digest.update(part.encode("utf-8"))
         digest.update(b"\0")
     for name, content, description in job.attachments:
@@ -161,7 +171,13 @@ def plan(catalog: Catalog, renderer: PrintRenderer, only: set | None = None, sha
     for (year, _), entries in sorted(chosen.items()):
         failed = []
         for entry in entries:
-            html, error = _print_html(lambda: renderer.report(entry), entry, renderer)
+            made_here = lambda e=entry: _print_html(lambda: renderer.report(e), e, renderer)  # noqa: E731
+            printed = getattr(entry, "printed", None)
+            if printed is not None:  # made by the site's workers (site.prerender), perhaps kept in its cache
+                html, error, digest = printed.html or "", None, printed.digest
+                source = _printed_source(printed, made_here)
+            else:
+                (html, error), digest, source = made_here(), "", None
             job = PdfJob(
                 report_pdf(entry),
                 html,
@@ -170,6 +186,9 @@ def plan(catalog: Catalog, renderer: PrintRenderer, only: set | None = None, sha
                 document_date(entry),
                 pages=(_page_file(entry, renderer),),
                 error=error,
+                fonts=fonts,
+                html_digest=digest,
+                source=source,
             )
             job.key = _key(job, fonts)
             failed += [job] if error else []
@@ -192,6 +211,24 @@ def plan(catalog: Catalog, renderer: PrintRenderer, only: set | None = None, sha
         )
         jobs.append(volume)
     return jobs
+
+
+def _printed_source(printed, made_here: Callable) -> Callable:
+    """Where a report's print HTML comes from when its PDF is to be made: the report cache, else
+    made again here (which also says why, if it cannot be made)."""
+
+    def source() -> tuple:
+        if printed.html:
+            return printed.html, None
+        if printed.path is not None:
+            from gongkai.site.reportcache import read_print
+
+            kept = read_print(printed.path)
+            if kept is not None:
+                return kept, None
+        return made_here()
+
+    return source
 
 
 def _print_html(make, entry: Entry | None, renderer: PrintRenderer) -> tuple:
@@ -277,11 +314,24 @@ def _render(job: Job, root: str, out: str, cache: str | None) -> tuple:
         return f"生成时出错（{type(exc).__name__}：{exc}）", time.perf_counter() - started
     try:
         write_atomic(Path(out) / job.output, rendered.pdf)
+        made_of = _made_of(rendered.pdf)
         if cache:
-            _store(Path(cache), job.key, rendered)
+            _store(Path(cache), job.key, rendered, made_of)
     except OSError as exc:
         return f"无法写入 PDF（{exc.strerror or exc}）", time.perf_counter() - started
-    return None, time.perf_counter() - started
+    return None, time.perf_counter() - started, made_of
+
+
+def _made_of(pdf: bytes) -> dict:
+    """What a volume needs to know of a report's PDF without reading it again: the size of each
+    page (its frame has pages of those sizes) and its sha256 (the volume's key holds it)."""
+    from gongkai.pdf.volume import page_sizes
+
+    try:
+        sizes = [[str(size.width), str(size.height)] for size in page_sizes(pdf)]
+    except Exception:
+        sizes = None  # read again from the file when a volume needs it
+    return {"pages": sizes, "sha256": hashlib.sha256(pdf).hexdigest()}
 
 
 def _assembled(frame: bytes, job: Job, out: Path) -> bytes:
@@ -295,14 +345,24 @@ def _assembled(frame: bytes, job: Job, out: Path) -> bytes:
     return assemble(frame, parts)
 
 
-def _store(cache: Path, key: str, rendered) -> None:
+def _store(cache: Path, key: str, rendered, made_of: dict | None = None) -> None:
     """The cached PDF and its manifest: the manifest is removed first and written last, so
     a PDF is never taken from the cache with a manifest that belongs to another rendering."""
     manifest = cache / f"{key}.json"
     manifest.unlink(missing_ok=True)
     write_atomic(cache / f"{key}.pdf", rendered.pdf)
-    text = json.dumps({"files": [list(entry) for entry in rendered.fetched]}, ensure_ascii=False, indent=0)
-    write_atomic(manifest, text.encode("utf-8"))
+    record = {"files": [list(entry) for entry in rendered.fetched], **(made_of or {})}
+    write_atomic(manifest, json.dumps(record, ensure_ascii=False, indent=0).encode("utf-8"))
+
+
+def _cached_made_of(cache: Path, key: str) -> dict:
+    """The page sizes and sha256 a cached PDF's manifest records (empty for an older manifest)."""
+    try:
+        record = json.loads((cache / f"{key}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    pages, digest = record.get("pages"), record.get("sha256")
+    return {"pages": pages, "sha256": digest} if isinstance(pages, list) and isinstance(digest, str) else {}
 
 
 def _file_digest(root: Path, rel: str) -> str | None:
@@ -369,7 +429,7 @@ def run(
             waiting.append(index)
         elif cache is not None and cache_holds(cache, job.key, root, digests):
             _place(cache / f"{job.key}.pdf", out / job.output)
-            outcomes[index] = PdfJobResult(job, False)
+            outcomes[index] = PdfJobResult(job, False, made_of=_cached_made_of(cache, job.key))
         else:
             todo.append(index)
     made_here = {job.output: index for index, job in enumerate(jobs)}
@@ -388,7 +448,7 @@ def run(
             waiting.remove(index)
             if any(outcomes[i].error for i in parts):
                 outcomes[index] = PdfJobResult(job, True, "其中的报告未能生成")  # named by _fail_volumes
-            elif (error := _frame(job, out)) is not None:
+            elif (error := _frame(job, out, [outcomes[i].made_of for i in parts])) is not None:
                 outcomes[index] = PdfJobResult(job, True, error)
             elif cache is not None and cache_holds(cache, job.key, root, digests):
                 _place(cache / f"{job.key}.pdf", out / job.output)
@@ -400,8 +460,8 @@ def run(
         return ready
 
     def settle(index: int, result: tuple) -> list:
-        error, seconds = result
-        outcomes[index] = PdfJobResult(jobs[index], True, error, seconds)
+        error, seconds, *made_of = result
+        outcomes[index] = PdfJobResult(jobs[index], True, error, seconds, made_of=made_of[0] if made_of else {})
         bar.advance()
         return volumes_ready()
 
@@ -421,28 +481,56 @@ def run(
     return ordered
 
 
-def _frame(job: PdfJob, out: Path) -> str | None:
+def _frame(job: PdfJob, out: Path, known: list | None = None) -> str | None:
     """A volume's frame, once its reports' PDFs are made: the print HTML of its cover, 目录 and
     numbered pages of the sizes of theirs, and its key (which holds the reports' PDFs' hashes).
-    Returns why it cannot be made, or None."""
-    from gongkai.pdf.volume import page_sizes
+    What is ``known`` of a report's PDF (its pages and sha256, recorded when it was made) is not
+    read again from the file. Returns why it cannot be made, or None."""
+    from gongkai.pdf.volume import PageSize, page_sizes
 
+    layouts, digests = [], []
     try:
-        pdfs = [(out / part).read_bytes() for part in job.parts]
-        layouts = [page_sizes(pdf) for pdf in pdfs]
+        for part, made_of in zip(job.parts, known or [{}] * len(job.parts), strict=True):
+            if made_of.get("pages") and made_of.get("sha256"):
+                layouts.append(tuple(PageSize(Decimal(w), Decimal(h)) for w, h in made_of["pages"]))
+                digests.append(made_of["sha256"])
+                continue
+            pdf = (out / part).read_bytes()
+            layouts.append(page_sizes(pdf))
+            digests.append(hashlib.sha256(pdf).hexdigest())
     except Exception as exc:  # a report PDF that is not readable: this volume fails, alone
         return f"无法读取其中报告的 PDF（{type(exc).__name__}：{exc}）"
     if job.frame is None:
         return "汇编缺少封面和目录的排版"
     job.html, error = job.frame(layouts)
-    job.part_digests = tuple(hashlib.sha256(pdf).hexdigest() for pdf in pdfs)
+    job.part_digests = tuple(digests)
     job.key = _key(job, job.fonts)
     return error
 
 
-def _shipped(job: Job) -> Job:
-    """The job as a worker gets it (a volume's frame function stays here)."""
-    return replace(job, frame=None) if isinstance(job, PdfJob) and job.frame is not None else job
+def _shipped(job: Job) -> tuple:
+    """(the job as a worker gets it, or None; why it cannot be sent). The functions that make a
+    volume's frame and read a report's print HTML stay here; the HTML is read now, and not kept."""
+    if not isinstance(job, PdfJob):
+        return job, None
+    html = job.html
+    if not html and job.source is not None:
+        html, error = job.source()
+        if error:
+            return None, error
+        digest = hashlib.sha256(html.encode("utf-8")).hexdigest()
+        if digest != job.html_digest:  # not the HTML the key was made from: the key of this one
+            job.html_digest = digest
+            job.key = _key(replace(job, html=html), job.fonts)
+    return replace(job, html=html, frame=None, source=None), None
+
+
+def _sent(index: int, jobs: list, settle) -> tuple:
+    """The job to render, or (None, what settling it gave) when it fails before it is sent."""
+    shipped, error = _shipped(jobs[index])
+    if shipped is None:
+        return None, settle(index, (error, 0.0))
+    return shipped, []
 
 
 def _in_process(first: list, jobs: list, args: tuple, settle) -> None:
@@ -455,7 +543,8 @@ def _in_process(first: list, jobs: list, args: tuple, settle) -> None:
     try:
         while queue:
             index = queue.pop(0)
-            queue += settle(index, _render(_shipped(jobs[index]), *args))
+            shipped, more = _sent(index, jobs, settle)
+            queue += more if shipped is None else settle(index, _render(shipped, *args))
     finally:
         sys.setrecursionlimit(previous)
 
@@ -473,9 +562,15 @@ def _in_pool(first: list, jobs: list, args: tuple, settle, workers: int) -> None
         with ProcessPoolExecutor(max_workers=parallel, initializer=_start_worker) as pool:
             running: dict = {}
             while queue or running:
-                for index in queue:
-                    running[pool.submit(_render, _shipped(jobs[index]), *args)] = (next(submitted), index)
-                queue = []
+                waiting_to_send, queue = queue, []
+                for index in waiting_to_send:
+                    shipped, more = _sent(index, jobs, settle)
+                    if shipped is None:
+                        queue += more
+                        continue
+                    running[pool.submit(_render, shipped, *args)] = (next(submitted), index)
+                if not running:
+                    continue
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
                     order, index = running.pop(future)

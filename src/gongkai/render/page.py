@@ -131,6 +131,21 @@ class Stash:
         self._nested: set = set()  # placeholders put inside another block
         self._size = 0
 
+    def state(self) -> dict:
+        """What the stash holds, as plain data (kept between builds by the site's report cache)."""
+        return {"token": self.token, "blocks": [list(b) for b in self.blocks], "words": dict(self.words),
+                "nested": sorted(self._nested)}
+
+    @classmethod
+    def restored(cls, state: dict) -> Stash:
+        """The stash that :meth:`state` described, filling and searching as it did."""
+        stash = cls(blocks=[(key, html) for key, html in state["blocks"]], words=dict(state["words"]),
+                    token=state["token"])
+        stash._index = {key: at for at, (key, _) in enumerate(stash.blocks)}
+        stash._nested = set(state["nested"])
+        stash._size = sum(len(html) for _, html in stash.blocks)
+        return stash
+
     def put(self, html: str, search_text: str = "") -> Markup:
         key = f"{self.prefix}{self.token}n{len(self.blocks)}x"
         nested: list = []

@@ -31,7 +31,7 @@ from gongkai.render import rawhtml
 from gongkai.render.environment import PACKAGE_TEMPLATES, html_environment, markdown_environment
 from gongkai.render.page import Compiled, PageError, Stash, page_problem, render
 from gongkai.site import catalog as catalog_module
-from gongkai.site import frontmatter, published
+from gongkai.site import frontmatter, published, reportcache
 from gongkai.site.catalog import Catalog
 from gongkai.site.config import PDF_SWITCH, GongkaiConfig, GongkaiSettings, find_plugin, markdown_settings
 from gongkai.site.pages import STYLESHEET, SitePages, page_url, safe_title
@@ -39,6 +39,7 @@ from gongkai.site.prerender import Fill, Filled, fill_page
 from gongkai.site.search_terms import SearchTerms
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
+REPORTS_CACHE = "reports"  # beside the PDF cache folder
 
 TEMPLATE_KEY = frontmatter.TEMPLATE_KEY
 
@@ -262,7 +263,8 @@ class SiteBuild:
         self._drop_refused(files, config)
         sources = self._docs_sources(files, config)
         refused = self._refuse_files(files, sources, config)
-        self.catalog = catalog_module.build(self.project, fill=Fill(self.project, bool(self.project.settings.pdf)))
+        fill = Fill.of(self.project, reports_cache(self.project), self.markdown, config.site_url)
+        self.catalog = catalog_module.build(self.project, fill=fill)
         self.entries = self.catalog.by_page()  # looked up for every page
         log_problems(self.catalog.problems + refused, self.preview)
         if self.catalog.failed:
@@ -424,6 +426,9 @@ class SiteBuild:
             log.error(outcome.message)
         if failed:
             raise PluginError(f"{len(failed)} 个 PDF 未能生成（见上）；其余 {len(outcomes) - len(failed)} 个已生成")
+        folder = reports_cache(self.project)
+        if folder is not None and self.catalog.kept and not self.preview:  # a whole build: only its entries stay
+            reportcache.prune(folder, self.catalog.kept)
 
     # ---- serve --------------------------------------------------------------------
     def on_serve(self, server, config, builder):
@@ -456,6 +461,12 @@ def _watch_without_following_links(server) -> None:
                 server.watch(path)
     except (ImportError, AttributeError) as exc:  # another MkDocs or watchdog: keep its watcher
         log.warning(f"无法改用不跟随符号链接的文件监视（{exc}）")
+
+
+def reports_cache(project: Project) -> Path | None:
+    """The report cache (site.reportcache): ``reports/`` beside the PDF cache (``.cache/gongkai/``)."""
+    pdf_cache = project.settings.pdf_cache_dir
+    return pdf_cache.parent / REPORTS_CACHE if pdf_cache is not None else None
 
 
 def published_meta(meta) -> dict:
