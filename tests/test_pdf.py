@@ -222,3 +222,48 @@ def test_pdfs_read_markdown_with_the_sites_extensions():
     extensions, configs = load_site(ROOT).markdown
     assert {"toc", "tables", "fenced_code", "admonition", "attr_list", "md_in_html", "footnotes"} <= set(extensions)
     assert configs["toc"] == {"permalink": True}
+
+
+# ---- assembling a volume: what it checks ------------------------------------------------
+
+
+def _pdf(body: str, css: str = "") -> bytes:
+    from gongkai.pdf.writer import Writer
+
+    html = f"<!DOCTYPE html><html><head><meta charset='utf-8'><style>{css}</style></head><body>{body}</body></html>"
+    return Writer().write(html, ROOT, ROOT, [], "2021-12-31T23:59:59Z")
+
+
+PAGE_BREAK = "<div style='break-before: page'>{}</div>"
+
+
+def test_a_volume_whose_frame_does_not_fit_its_reports_is_refused():
+    """The assembly relies on the frame having one page per report page, of the same size, and
+    on each 目录 target being its report's first page; otherwise it refuses, and says why."""
+    from gongkai.pdf.volume import AssemblyError, assemble
+
+    report = _pdf("<h1>甲报告</h1>" + PAGE_BREAK.format("第二页"))  # two A4 pages (WeasyPrint's default size)
+    toc = "<p><a href='#report-1'>甲报告</a></p>"
+
+    def frame(pages: int, at: int = 0, css: str = "") -> bytes:
+        empty = ["<div style='break-before: page'></div>"] * pages
+        empty[at] = "<div id='report-1' style='break-before: page'></div>"
+        return _pdf(toc + "".join(empty), css)
+
+    volume = assemble(frame(2), [report])
+    assert pages_text_of(volume)[1:] == pages_text_of(report)
+    with pytest.raises(AssemblyError, match="少于"):
+        assemble(frame(1), [report, report])
+    with pytest.raises(AssemblyError, match="页码与它在汇编中的位置不一致"):
+        assemble(frame(3, at=0), [report])  # an empty page too many before the report
+    with pytest.raises(AssemblyError, match="大小与汇编版面不一致"):
+        assemble(frame(2, css="@page { size: A4 landscape }"), [report])
+
+
+def pages_text_of(pdf: bytes) -> list:
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(pdf)
+        handle.flush()
+        return [page.strip() for page in pages_text(Path(handle.name))]

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 from gongkai import __version__
 from gongkai.engine.files import write_atomic
+from gongkai.engine.pipeline import frozen_heap
 from gongkai.engine.problems import terminal_text
 from gongkai.pdf.printhtml import Job, PrintRenderer, document_date
 from gongkai.render.environment import html_environment, markdown_environment
@@ -557,6 +558,11 @@ def _in_pool(first: list, jobs: list, args: tuple, settle, workers: int) -> None
     reported; the others still finish."""
     queue, parallel = list(first), workers
     submitted = itertools.count()  # a worker takes jobs in the order they are submitted
+    with frozen_heap():
+        _run_pool(queue, parallel, submitted, jobs, args, settle)
+
+
+def _run_pool(queue: list, parallel: int, submitted, jobs: list, args: tuple, settle) -> None:
     while queue:
         broken: list = []
         with ProcessPoolExecutor(max_workers=parallel, initializer=_start_worker) as pool:
