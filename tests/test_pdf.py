@@ -169,18 +169,79 @@ def test_no_web_only_wording_in_print(example):
             assert words_ not in text, (outcome.job.output, words_)
 
 
-def test_volume_has_a_cover_a_table_of_contents_and_every_report(example):
+def pages_text(pdf: Path) -> list:
+    """Each page's text, in the order it is drawn."""
+    return run("pdftotext", "-raw", str(pdf), "-").split("\f")[:-1]
+
+
+def test_volume_is_the_reports_own_pages_behind_a_cover_and_contents(example):
+    """A volume is assembled from its reports' PDFs: cover, 目录, then every page of every report
+    exactly as in the report's own PDF, with the volume's page number (汇编第 N 页) added; the
+    目录 gives each report's first page, and each report's first page is there."""
     catalog, _, out = example
-    entries = [e for e in catalog.entries if e.department_slug == "shenzhen-gsl"]
+    entries = sorted((e for e in catalog.entries if e.department_slug == "shenzhen-gsl"), key=lambda e: e.page.src_uri)
     volume = out / volume_pdf(entries[0])
-    first = run("pdftotext", "-f", "1", "-l", "1", str(volume), "-")
-    assert "深圳市工商业联合会" in first and "绩效信息公开文件汇编" in first and f"共 {len(entries)} 份报告" in first
-    contents = run("pdftotext", "-layout", "-f", "2", "-l", "2", str(volume), "-")
-    pages = [int(p) for p in re.findall(r"\.{3,}\s*(\d+)\s*$", contents, re.M)]
-    assert len(pages) == len(entries) and pages == sorted(pages) and pages[0] == 3
-    total_pages = int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", str(volume))).group(1))
-    last = run("pdftotext", "-f", str(total_pages), "-l", str(total_pages), str(volume), "-")
-    assert f"— {total_pages} —" in last
+    pages = pages_text(volume)
+    reports = [pages_text(out / report_pdf(e)) for e in entries]
+    front = len(pages) - sum(len(r) for r in reports)
+    assert front == 2  # the cover and one page of 目录
+    assert "深圳市工商业联合会" in pages[0] and f"共 {len(entries)} 份报告" in pages[0] and "汇编第" not in pages[0]
+    contents = run("pdftotext", "-layout", "-f", "2", "-l", str(front), str(volume), "-")
+    lines = [line for line in contents.splitlines() if re.search(r"\.{3,}\s*\d+\s*$", line)]
+    assert len(lines) == len(entries)
+    start = front + 1
+    for entry, report, line in zip(entries, reports, lines, strict=True):
+        assert line.lstrip().startswith(entry.report.name)
+        assert int(line.split()[-1].strip(".")) == start  # the 目录's number is where the report begins
+        for k, page in enumerate(report):
+            assert pages[start - 1 + k] == page + f"汇编第 {start + k} 页\n"  # its own page, numbered
+        start += len(report)
+    assert start == len(pages) + 1
+    for number in range(2, front + 1):  # the 目录 is numbered in the print theme's own style (— 2 —)
+        assert f"— {number} —" in pages[number - 1] or pages[number - 1].endswith(f"汇编第 {number} 页\n")
+    names = run("pdfdetach", "-list", str(volume)).splitlines()[1:]
+    assert sorted(n.split(": ")[1] for n in names) == sorted(f"{e.slug}.{x}" for e in entries for x in ("json", "yaml"))
+    meta = run("pdfinfo", "-meta", str(volume))
+    assert 'pdfaid:part="3" pdfaid:conformance="U"' in meta and "pdfuaid:part" not in meta  # no tags claimed
+
+
+def test_volume_bookmarks_and_links_point_into_the_volume(example):
+    """The volume's bookmarks: 目录, then each report's own (its title, then its headings), at the
+    volume's pages; a report's link to its own anchor (a12: 详见[附件](#appendix)) still leads
+    there; the page labels are the printed numbers."""
+    import pikepdf
+
+    catalog, _, out = example
+    entries = sorted((e for e in catalog.entries if e.department_slug == "shenzhen-gsl"), key=lambda e: e.page.src_uri)
+    def tree(items) -> list:
+        return [(item.title, tree(item.children)) for item in items]
+
+    own_titles, own_trees = [], []
+    for entry in entries:
+        with pikepdf.open(out / report_pdf(entry)) as own, own.open_outline() as theirs:
+            own_titles += [item.title for item in theirs.root]
+            own_trees += tree(theirs.root)
+    with pikepdf.open(out / volume_pdf(entries[0])) as volume:
+        index = {page.obj.objgen: i + 1 for i, page in enumerate(volume.pages)}
+        with volume.open_outline() as outline:
+            top = list(outline.root)
+            assert [item.title for item in top] == ["目录", *own_titles] and len(top) == len(entries) + 1
+            assert all(index[item.destination[0].objgen] for item in top)
+            firsts = [index[item.destination[0].objgen] for item in top[1:]]
+            assert firsts == sorted(firsts) and firsts[0] == 3
+            assert tree(top[1:]) == own_trees and any(item.children for item in top[1:])
+        dests = volume.Root.Names.Dests.Names
+        names = {str(dests[i]): index[dests[i + 1][0].objgen] for i in range(0, len(dests), 2)}
+        number = [e.slug for e in entries].index("a12") + 1
+        with pikepdf.open(out / report_pdf(entries[number - 1])) as own:
+            own_index = {page.obj.objgen: i for i, page in enumerate(own.pages)}
+            own_dests = own.Root.Names.Dests.Names
+            appendix = next(own_index[own_dests[i + 1][0].objgen] for i in range(0, len(own_dests), 2)
+                            if str(own_dests[i]) == "appendix")
+        assert names[f"r{number}-appendix"] == firsts[number - 1] + appendix
+        links = [str(a.Dest) for page in volume.pages for a in page.obj.get("/Annots", []) if "/Dest" in a]
+        assert f"r{number}-appendix" in links and all(link in names for link in links)
+        assert volume.Root.PageLabels.Nums[1].S == "/D"
 
 
 # ---- a small project of our own: determinism and hostile pages ----------------------
@@ -249,3 +310,48 @@ def test_pdfs_read_markdown_with_the_sites_extensions():
     extensions, configs = load_site(ROOT).markdown
     assert {"toc", "tables", "fenced_code", "admonition", "attr_list", "md_in_html", "footnotes"} <= set(extensions)
     assert configs["toc"] == {"permalink": True}
+
+
+# ---- assembling a volume: what it checks ------------------------------------------------
+
+
+def _pdf(body: str, css: str = "") -> bytes:
+    from gongkai.pdf.writer import Writer
+
+    html = f"<!DOCTYPE html><html><head><meta charset='utf-8'><style>{css}</style></head><body>{body}</body></html>"
+    return Writer().write(html, ROOT, ROOT, [], "2021-12-31T23:59:59Z")
+
+
+PAGE_BREAK = "<div style='break-before: page'>{}</div>"
+
+
+def test_a_volume_whose_frame_does_not_fit_its_reports_is_refused():
+    """The assembly relies on the frame having one page per report page, of the same size, and
+    on each 目录 target being its report's first page; otherwise it refuses, and says why."""
+    from gongkai.pdf.volume import AssemblyError, assemble
+
+    report = _pdf("<h1>甲报告</h1>" + PAGE_BREAK.format("第二页"))  # two A4 pages (WeasyPrint's default size)
+    toc = "<p><a href='#report-1'>甲报告</a></p>"
+
+    def frame(pages: int, at: int = 0, css: str = "") -> bytes:
+        empty = ["<div style='break-before: page'></div>"] * pages
+        empty[at] = "<div id='report-1' style='break-before: page'></div>"
+        return _pdf(toc + "".join(empty), css)
+
+    volume = assemble(frame(2), [report])
+    assert pages_text_of(volume)[1:] == pages_text_of(report)
+    with pytest.raises(AssemblyError, match="少于"):
+        assemble(frame(1), [report, report])
+    with pytest.raises(AssemblyError, match="页码与它在汇编中的位置不一致"):
+        assemble(frame(3, at=0), [report])  # an empty page too many before the report
+    with pytest.raises(AssemblyError, match="大小与汇编版面不一致"):
+        assemble(frame(2, css="@page { size: A4 landscape }"), [report])
+
+
+def pages_text_of(pdf: bytes) -> list:
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(pdf)
+        handle.flush()
+        return [page.strip() for page in pages_text(Path(handle.name))]

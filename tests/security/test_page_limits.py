@@ -17,6 +17,8 @@ from decimal import Decimal
 
 import markdown
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import ROOT
 from gongkai.engine.pipeline import evaluate
@@ -159,6 +161,24 @@ def test_fill_is_one_pass_and_each_block_is_used_once():
     page = f"<p>{first}</p><p>{first}</p>" + f"<p>{second}</p>" * 1000
     out = stash.fill(page)
     assert out == "<i>one</i><div> </div>"
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(st.integers(min_value=0, max_value=15), max_size=30), blocks=st.integers(0, 3))
+def test_filling_placeholder_by_placeholder_is_filling_the_whole_page(pieces, blocks):
+    """fill and search_view search the page only from each placeholder (and the ``<`` before it):
+    the result is that of the pattern run over the whole page, whatever surrounds the placeholders."""
+    stash = Stash()
+    keys = [str(stash.put(f"<table>{i}</table>", f"词{i}")).strip() for i in range(blocks)]
+    words = ["<p>", "</p>", "<div>", "</div>", "<", ">", "文", " ", "<em>", stash.prefix + stash.token, 'x="', '"']
+    for key in keys:
+        words += [key, f"<p>{key}</p>", f'<a href="{key}">', stash._slot(key)]
+    page = "".join(words[i % len(words)] for i in pieces)
+    for method in (stash.fill, stash.search_view):
+        new = method(page)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(stash, "_substitute", lambda replace, html: stash._places.sub(replace, html))
+            assert new == method(page)
 
 
 def test_nested_blocks_are_filled_once_and_searchable():

@@ -425,7 +425,7 @@ def test_recursion_and_memory_errors_become_messages(monkeypatch, tmp_path):
             Writer().render(doc("<p>x</p>"), root, root, [], DATE)
 
 
-def _fake_render(self, html, root, base, attachments, date):
+def _fake_render(self, html, root, base, attachments, date, tagged=True):
     """Stands in for the real writer in forked workers: a marked document kills its worker."""
     if "CRASH" in html:
         os._exit(3)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from gongkai.pdf.printhtml import PrintRenderer, prefix_ids, public_links
+from gongkai.pdf.printhtml import PrintRenderer, public_links
 from gongkai.pdf.stage import plan, report_pdf, run
 from gongkai.render.environment import html_environment, markdown_environment
 from gongkai.site import catalog as catalog_module
@@ -65,20 +65,6 @@ def test_with_site_url_relative_links_point_to_the_public_pages():
     ]
     assert ">上</a>" in html and "etc/passwd" not in html and "/abs" not in html
     assert public_links('<a href="a02.md">x</a>', "", "https://h.example/sub") == '<a href="https://h.example/sub/a02/">x</a>'
-
-
-def test_in_document_anchors_stay_and_are_renamed_inside_a_volume():
-    html = public_links(
-        '<h2 id="x">标题<a class="headerlink" href="#x">¶</a></h2>'
-        '<p><a href="a02.md">附件</a><sup><a href="#fn:1">1</a></sup></p>',
-        "2021/d",
-        None,
-    )
-    assert (
-        prefix_ids(html, "r1-")
-        == '<h2 id="r1-x">标题<a class="headerlink" href="#r1-x">¶</a></h2>'
-        '<p><a>附件</a><sup><a href="#r1-fn:1">1</a></sup></p>'
-    )
 
 
 # ---- the example project, built in two folders ----------------------------------------------

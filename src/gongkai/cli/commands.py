@@ -139,7 +139,8 @@ def schema():
 def pdf(paths, out, jobs, no_cache):
     """生成 PDF：每份报告一个，每个部门每个年度一册汇编（封面、目录、书签）。
 
-    在项目根目录（mkdocs.yml 所在处）运行。PATHS 为数据文件或文件夹，只生成这些报告及其所在的汇编；默认全部。
+    在项目根目录（mkdocs.yml 所在处）运行。PATHS 为数据文件或文件夹，只生成这些报告所在的部门年度
+    （其中的报告和汇编）；默认全部。
     输入（数据、页面、模板、样式、字体、版本）未变的 PDF 直接取自缓存 .cache/gongkai/pdf/。
     """
     from mkdocs.exceptions import MkDocsException

@@ -10,6 +10,7 @@ largest layout of the nine tables (``layout_bounds``): a workbook comes from any
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import re
@@ -154,25 +155,36 @@ def _sheet(sheet, table: Table, department: str, unit: str, year: int) -> dict:
     sheet["A2"].alignment = Alignment(horizontal="center")
     header_rows = _header_rows(table)
     exact = {}
+    styles: dict = {}  # kind of cell → its style, worked out once (openpyxl hashes every style set)
     for i, row in enumerate(rows):
         sheet.append(_row(row))
         excel_row = TOP_ROWS + 1 + i
         for col, value in enumerate(row, 1):
             cell = sheet.cell(excel_row, col)
-            cell.border = BOX
             if i < header_rows:
-                cell.fill = HEAD
-                cell.font = Font(bold=True)
-                cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+                kind = "head"
             elif isinstance(value, Decimal):
-                cell.number_format = NUMBER_FORMAT
+                kind = "number"
                 exact[cell.coordinate] = number_text(value)
             elif (
                 isinstance(value, (int, float))
                 and not isinstance(value, bool)
                 and not _is_number_column_index(table, col)
             ):
+                kind = "number"
+            else:
+                kind = "plain"
+            if kind in styles:
+                cell._style = copy.copy(styles[kind])
+                continue
+            cell.border = BOX
+            if kind == "head":
+                cell.fill = HEAD
+                cell.font = Font(bold=True)
+                cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            elif kind == "number":
                 cell.number_format = NUMBER_FORMAT
+            styles[kind] = copy.copy(cell._style)
     note_row = TOP_ROWS + 1 + len(rows)
     sheet.cell(note_row, 1, _cell_text(f"注：{_note(table)}"))
     if table.empty_note:

@@ -71,10 +71,6 @@ def page_markdown(entry: Entry, docs: Path, generated: dict) -> str:
     return text[match.end() :] if match else text
 
 
-_ID = re.compile(r'(\sid=")([^"]+)(")')
-_HREF = re.compile(r'(\shref="#)([^"]+)(")')
-
-
 _LOCAL_REF = re.compile(r"""(\s(?:src|href)=["'])(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)([^"']+)(["'])""")
 
 
@@ -144,7 +140,6 @@ def _site_address(url: str, folder: str) -> str | None:
     )
 
 
-_SVG = re.compile(r"(<svg\b.*?</svg>)", re.S)
 _FA_CAPTION = re.compile(r'(<table class="gk-table gk-fa[^"]*">)\s*<caption>(.*?)</caption>', re.S)
 
 
@@ -153,16 +148,6 @@ def captions_before_tables(html: str) -> str:
     the table, so that it is never left at the foot of a page without its table: WeasyPrint keeps a
     block with what follows it (``break-after: avoid``), but not a caption with its table's rows."""
     return _FA_CAPTION.sub(lambda m: f'<div class="gk-fa-caption">{m.group(2)}</div>{m.group(1)}', html)
-
-
-
-def prefix_ids(html: str, prefix: str) -> str:
-    """Make a report's anchors unique inside a volume (charts keep theirs: their CSS uses them)."""
-    parts = _SVG.split(html)
-    for i in range(0, len(parts), 2):
-        part = _ID.sub(lambda m: f"{m.group(1)}{prefix}{m.group(2)}{m.group(3)}", parts[i])
-        parts[i] = _HREF.sub(lambda m: f"{m.group(1)}{prefix}{m.group(2)}{m.group(3)}", part)
-    return "".join(parts)
 
 
 @dataclass(frozen=True)
@@ -205,7 +190,6 @@ class PrintRenderer:
         self.generated = generated
         extensions, configs = markdown if markdown is not None else (MKDOCS_BUILTINS + DEFAULT_EXTENSIONS, {})
         self.extensions, self.extension_configs = list(extensions), dict(configs)
-        self.bodies: dict = {}  # a report's body is made once, for its own PDF and its volume
         self.theme = THEMES[getattr(project.settings, "print_theme", DEFAULT_PRINT_THEME)]
         self.dates = Dates(project.root, folder=project.data)
 
@@ -227,11 +211,6 @@ class PrintRenderer:
 
     def body(self, entry: Entry) -> str:
         """The report's content as HTML: page template, Markdown, tables and charts."""
-        if entry.page.src_uri not in self.bodies:
-            self.bodies[entry.page.src_uri] = self._body(entry)
-        return self.bodies[entry.page.src_uri]
-
-    def _body(self, entry: Entry) -> str:
         stash = Stash()
         view = view_for(entry.scored, self.html_env, stash, Links(), self.charts, self.kinds)
         context = view.context()
@@ -267,13 +246,19 @@ class PrintRenderer:
             css=self.css(),
         )
 
-    def volume(self, department: str, year: int, entries: list) -> str:
-        """One department-year: cover, 目录 and every report in order."""
+    def volume(self, department: str, year: int, entries: list, layouts: list) -> str:
+        """The frame of one department-year's volume (:mod:`gongkai.pdf.volume`): cover, 目录,
+        and for every report one empty page per page of its PDF, of that page's size
+        (``layouts``: the page sizes of each report's PDF, in the order of ``entries``)."""
+        sizes: dict = {}
         parts = []
-        for number, entry in enumerate(entries, 1):
-            body = prefix_ids(self.body(entry), f"r{number}-")
-            parts.append({"id": f"report-{number}", "entry": entry, "body": _markup(body)})
+        for number, (entry, layout) in enumerate(zip(entries, layouts, strict=True), 1):
+            pages = [sizes.setdefault(size, str(len(sizes) + 1)) for size in layout]
+            parts.append({"id": f"report-{number}", "entry": entry, "pages": pages})
         date = latest(self.date(e) for e in entries)
+        css = str(self.css()) + "\n" + self.html_env.get_template("print/volume.css").render(
+            sizes=[(name, size) for size, name in sizes.items()]
+        )
         return self.html_env.get_template("print/volume.html").render(
             title=f"{department} {year} 年度绩效信息公开文件汇编",
             department=department,
@@ -281,7 +266,7 @@ class PrintRenderer:
             date=date,
             shown_date=shown_date(date),
             reports=parts,
-            css=self.css(),
+            css=_markup(css),
         )
 
 

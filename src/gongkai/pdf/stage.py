@@ -16,20 +16,24 @@ other PDFs are still made, and the caller fails the build when any outcome has a
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import shutil
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from gongkai import __version__
 from gongkai.engine.files import write_atomic
+from gongkai.engine.pipeline import frozen_heap
 from gongkai.engine.problems import terminal_text
 from gongkai.pdf import fonts as print_fonts
 from gongkai.pdf.dates import latest
@@ -37,7 +41,6 @@ from gongkai.pdf.printhtml import Job, PrintRenderer
 from gongkai.render.environment import html_environment, markdown_environment
 from gongkai.site import catalog as catalog_module
 from gongkai.site.catalog import FRONT_MATTER, Catalog, Entry
-from gongkai.site.config import PDF_CACHE, load_site, parse_shard  # noqa: F401  (parse_shard: gongkai build --shard)
 
 if TYPE_CHECKING:
     from gongkai.pdf.writer import Writer
@@ -54,6 +57,14 @@ class PdfJob(Job):
     pages: tuple = ()
     parts: tuple = ()  # a volume's report PDFs (outputs), in order
     error: str | None = None  # set when planning: its print HTML could not be made
+    # a volume's frame (cover, 目录, numbered pages) is made once its reports' PDFs are: the
+    # function from their page sizes to (print HTML, error); it stays in the planning process
+    frame: Callable | None = field(default=None, repr=False, compare=False)
+    fonts: str = ""  # the fonts' fingerprint, for a volume's key (made when its frame is)
+    part_digests: tuple = ()  # sha256 of each report PDF a volume is assembled from
+    html_digest: str = ""  # sha256 of the print HTML, when the HTML itself is read only if needed
+    # where the print HTML is when it is not held here: () -> (HTML, error); stays in this process
+    source: Callable | None = field(default=None, repr=False, compare=False)
 
 
 SHOWN_PAGES = 5  # pages named in one message; more are counted
@@ -66,6 +77,7 @@ class PdfJobResult:
     error: str | None = None  # why it was not made, in Chinese
     seconds: float = 0.0
     pages: tuple = ()  # the pages to blame, when not the job's own (a volume failed by a report)
+    made_of: dict = field(default_factory=dict)  # the PDF's page sizes and sha256, when known (PART_INFO)
 
     @property
     def where_pages(self) -> tuple:
@@ -111,9 +123,14 @@ def _weasyprint_version() -> str:
     return importlib.metadata.version("weasyprint")
 
 
+def _html_digest(job: Job) -> str:
+    return getattr(job, "html_digest", "") or hashlib.sha256(job.html.encode("utf-8")).hexdigest()
+
+
 def _key(job: Job, fonts: str) -> str:
     digest = hashlib.sha256()
-    for part in (__version__, _weasyprint_version(), fonts, job.date, job.html):
+    parts = (__version__, _weasyprint_version(), fonts, job.date, _html_digest(job), *getattr(job, "part_digests", ()))
+    for part in parts:
         digest.update(part.encode("utf-8"))
         digest.update(b"\0")
     for name, content, description, *date in job.attachments:
@@ -121,70 +138,103 @@ def _key(job: Job, fonts: str) -> str:
     return digest.hexdigest()
 
 
-def in_shard(output: str, shard: tuple | None) -> bool:
-    """Whether a PDF belongs to shard K of N: a stable hash of its path, so any machine
-    agrees which PDFs are its own and N shards together make every PDF exactly once."""
-    if shard is None:
-        return True
-    k, n = shard
-    return int(hashlib.sha256(output.encode("utf-8")).hexdigest(), 16) % n == k - 1
+def shard_groups(sizes: dict, n: int) -> dict:
+    """Which of ``n`` shards (1 … n) makes each volume and its reports. A volume is assembled
+    from its reports' PDFs, so a department-year goes to one shard whole. The largest groups are
+    placed first, each on the shard with the fewest reports so far (ties: the lower shard, and
+    groups in name order), so the shards are even and every machine that sees the same catalog
+    agrees on the split; N shards together make every PDF exactly once."""
+    loads = [0] * n
+    placed = {}
+    for group, size in sorted(sizes.items(), key=lambda item: (-item[1], item[0])):
+        k = min(range(n), key=lambda i: (loads[i], i))
+        loads[k] += size
+        placed[group] = k + 1
+    return placed
 
 
 def plan(catalog: Catalog, renderer: PrintRenderer, only: set | None = None, shard: tuple | None = None) -> list:
-    """Jobs for every report (or those whose data file is in ``only``) and their volumes,
-    restricted to one shard when ``shard`` is (K, N). A report whose print HTML cannot be
-    made (a template error, Markdown nested too deep) becomes a job that has already failed,
-    and so does its volume: one page never stops the planning of the others."""
+    """Jobs for every report and one volume per department-year: all of them, or the groups
+    that hold a data file of ``only``, or the groups of shard K of N when ``shard`` is (K, N).
+    A volume needs every report of its group, so a group is planned whole (the unchanged PDFs
+    come from the cache). A report whose print HTML cannot be made (a template error, Markdown
+    nested too deep) becomes a job that has already failed, and so does its volume: one page
+    never stops the planning of the others."""
     fonts = fonts_fingerprint()
-    jobs: list = []
     groups: dict[tuple, list[Entry]] = {}
-    failed: dict = {}
     for entry in catalog.entries:
         groups.setdefault((entry.report.year, entry.department_slug), []).append(entry)
-        if only is not None and entry.page.data not in only:
-            continue
-        html, error = _print_html(lambda: renderer.report(entry), entry, renderer)
-        job = PdfJob(
-            report_pdf(entry),
-            html,
-            entry.report.name,
-            _attachments(entry, date=renderer.dates.file_date(entry.page.data)),
-            renderer.date(entry),
-            pages=(_page_file(entry, renderer),),
-            error=error,
-        )
-        if error:
-            failed[entry.page.src_uri] = job
-        jobs.append(job)
-    for (year, _), entries in sorted(groups.items()):
-        if only is not None and not any(e.page.data in only for e in entries):
-            continue
-        entries = sorted(entries, key=lambda e: e.page.src_uri)
-        culprits = [failed[e.page.src_uri] for e in entries if e.page.src_uri in failed]
-        if culprits:
-            html, error = "", "其中的" + "；".join(f"报告 {c.output} 未能生成：{c.error}" for c in culprits)
-        else:
-            html, error = _print_html(
-                lambda: renderer.volume(entries[0].report.department, year, entries), None, renderer
+    chosen = {key: sorted(entries, key=lambda e: e.page.src_uri) for key, entries in groups.items()}
+    if only is not None:
+        chosen = {key: entries for key, entries in chosen.items() if any(e.page.data in only for e in entries)}
+    if shard is not None:
+        k, n = shard
+        owner = shard_groups({volume_pdf(entries[0]): len(entries) for entries in chosen.values()}, n)
+        chosen = {key: entries for key, entries in chosen.items() if owner[volume_pdf(entries[0])] == k}
+    jobs: list = []
+    for (year, _), entries in sorted(chosen.items()):
+        failed = []
+        for entry in entries:
+            made_here = lambda e=entry: _print_html(lambda: renderer.report(e), e, renderer)  # noqa: E731
+            printed = getattr(entry, "printed", None)
+            if printed is not None:  # made by the site's workers (site.prerender), perhaps kept in its cache
+                html, error, digest = printed.html or "", None, printed.digest
+                source = _printed_source(printed, made_here)
+            else:
+                (html, error), digest, source = made_here(), "", None
+            job = PdfJob(
+                report_pdf(entry),
+                html,
+                entry.report.name,
+                _attachments(entry, date=renderer.dates.file_date(entry.page.data)),
+                renderer.date(entry),
+                pages=(_page_file(entry, renderer),),
+                error=error,
+                fonts=fonts,
+                html_digest=digest,
+                source=source,
             )
+            job.key = _key(job, fonts)
+            failed += [job] if error else []
+            jobs.append(job)
+        department = entries[0].report.department
         attachments = [
             a for e in entries for a in _attachments(e, prefix=f"{e.slug}.", date=renderer.dates.file_date(e.page.data))
         ]
-        job = PdfJob(
+        volume = PdfJob(
             volume_pdf(entries[0]),
-            html,
-            f"{entries[0].report.department} {year} 年度汇编",
+            "",
+            f"{department} {year} 年度汇编",
             attachments,
             latest(renderer.date(e) for e in entries),
-            pages=tuple(page for c in culprits for page in c.pages) or tuple(_page_file(e, renderer) for e in entries),
+            pages=tuple(page for c in failed for page in c.pages) or tuple(_page_file(e, renderer) for e in entries),
             parts=tuple(report_pdf(e) for e in entries),
-            error=error,
+            error="其中的" + "；".join(f"报告 {c.output} 未能生成：{c.error}" for c in failed) if failed else None,
+            frame=lambda layouts, d=department, y=year, e=entries: _print_html(
+                lambda: renderer.volume(d, y, e, layouts), None, renderer
+            ),
+            fonts=fonts,
         )
-        jobs.append(job)
-    jobs = [job for job in jobs if in_shard(job.output, shard)]
-    for job in jobs:
-        job.key = _key(job, fonts)
+        jobs.append(volume)
     return jobs
+
+
+def _printed_source(printed, made_here: Callable) -> Callable:
+    """Where a report's print HTML comes from when its PDF is to be made: the report cache, else
+    made again here (which also says why, if it cannot be made)."""
+
+    def source() -> tuple:
+        if printed.html:
+            return printed.html, None
+        if printed.path is not None:
+            from gongkai.site.reportcache import read_print
+
+            kept = read_print(printed.path)
+            if kept is not None:
+                return kept, None
+        return made_here()
+
+    return source
 
 
 def _print_html(make, entry: Entry | None, renderer: PrintRenderer) -> tuple:
@@ -258,33 +308,75 @@ def _render(job: Job, root: str, out: str, cache: str | None) -> tuple:
     """In a worker: make one PDF, write it (and its cache entry with the manifest of every
     file it read). Returns (error or None, seconds). Whatever goes wrong with this document
     is reported for this document; it never ends the worker or the stage."""
+    from gongkai.pdf.volume import AssemblyError
     from gongkai.pdf.writer import RenderError
 
     started = time.perf_counter()
     try:
         assert _writer is not None, "the worker was started without its writer"
-        rendered = _writer.render(job.html, Path(root), Path(root) / job.base, job.attachments, job.date)
-    except RenderError as exc:
+        volume = bool(getattr(job, "parts", ()))
+        # a volume's frame is not tagged: the reports' pages put into it carry no place in its
+        # structure tree, so the volume claims PDF/A-3u, never 3a or PDF/UA (content/guide/pdf.md)
+        rendered = _writer.render(
+            job.html, Path(root), Path(root) / job.base, job.attachments, job.date, tagged=not volume
+        )
+        if volume:
+            rendered = replace(rendered, pdf=_assembled(rendered.pdf, job, Path(out)))
+    except (RenderError, AssemblyError) as exc:
         return str(exc), time.perf_counter() - started
     except Exception as exc:
         return f"生成时出错（{type(exc).__name__}：{exc}）", time.perf_counter() - started
     try:
         write_atomic(Path(out) / job.output, rendered.pdf)
+        made_of = _made_of(rendered.pdf)
         if cache:
-            _store(Path(cache), job.key, rendered)
+            _store(Path(cache), job.key, rendered, made_of)
     except OSError as exc:
         return f"无法写入 PDF（{exc.strerror or exc}）", time.perf_counter() - started
-    return None, time.perf_counter() - started
+    return None, time.perf_counter() - started, made_of
 
 
-def _store(cache: Path, key: str, rendered) -> None:
+def _made_of(pdf: bytes) -> dict:
+    """What a volume needs to know of a report's PDF without reading it again: the size of each
+    page (its frame has pages of those sizes) and its sha256 (the volume's key holds it)."""
+    from gongkai.pdf.volume import page_sizes
+
+    try:
+        sizes = [[str(size.width), str(size.height)] for size in page_sizes(pdf)]
+    except Exception:
+        sizes = None  # read again from the file when a volume needs it
+    return {"pages": sizes, "sha256": hashlib.sha256(pdf).hexdigest()}
+
+
+def _assembled(frame: bytes, job: Job, out: Path) -> bytes:
+    """A volume: its frame with its reports' pages (:mod:`gongkai.pdf.volume`)."""
+    from gongkai.pdf.volume import AssemblyError, assemble
+
+    try:
+        parts = [(out / part).read_bytes() for part in getattr(job, "parts", ())]
+    except OSError as exc:
+        raise AssemblyError(f"无法读取其中报告的 PDF（{exc.strerror or exc}）") from None
+    return assemble(frame, parts)
+
+
+def _store(cache: Path, key: str, rendered, made_of: dict | None = None) -> None:
     """The cached PDF and its manifest: the manifest is removed first and written last, so
     a PDF is never taken from the cache with a manifest that belongs to another rendering."""
     manifest = cache / f"{key}.json"
     manifest.unlink(missing_ok=True)
     write_atomic(cache / f"{key}.pdf", rendered.pdf)
-    text = json.dumps({"files": [list(entry) for entry in rendered.fetched]}, ensure_ascii=False, indent=0)
-    write_atomic(manifest, text.encode("utf-8"))
+    record = {"files": [list(entry) for entry in rendered.fetched], **(made_of or {})}
+    write_atomic(manifest, json.dumps(record, ensure_ascii=False, indent=0).encode("utf-8"))
+
+
+def _cached_made_of(cache: Path, key: str) -> dict:
+    """The page sizes and sha256 a cached PDF's manifest records (empty for an older manifest)."""
+    try:
+        record = json.loads((cache / f"{key}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    pages, digest = record.get("pages"), record.get("sha256")
+    return {"pages": pages, "sha256": digest} if isinstance(pages, list) and isinstance(digest, str) else {}
 
 
 def _file_digest(root: Path, rel: str) -> str | None:
@@ -337,26 +429,64 @@ def run(
     jobs: list, root: Path, out: Path, cache: Path | None, workers: int | None = None, progress: bool | None = None
 ) -> list:
     """Make the PDFs: cached ones (key and manifest unchanged) are linked, the rest rendered on
-    ``workers`` processes. One outcome per job, in the order of ``jobs``; a job that fails
-    fails alone, and its PDF is not left in ``out``."""
+    ``workers`` processes. A volume is made once all its reports are (:func:`_frame`). One outcome
+    per job, in the order of ``jobs``; a job that fails fails alone (and the volume that holds
+    it), and its PDF is not left in ``out``."""
     outcomes: dict = {}
-    todo = []
     digests: dict = {}
+    todo: list = []
+    waiting: list = []  # volumes, until their reports are made
     for index, job in enumerate(jobs):
         if getattr(job, "error", None):
             outcomes[index] = PdfJobResult(job, True, job.error)
+        elif getattr(job, "parts", ()):
+            waiting.append(index)
         elif cache is not None and cache_holds(cache, job.key, root, digests):
             _place(cache / f"{job.key}.pdf", out / job.output)
-            outcomes[index] = PdfJobResult(job, False)
+            outcomes[index] = PdfJobResult(job, False, made_of=_cached_made_of(cache, job.key))
         else:
             todo.append(index)
-    workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
+    made_here = {job.output: index for index, job in enumerate(jobs)}
     show = sys.stderr.isatty() if progress is None else progress
+    bar = _Progress(len(todo) + len(waiting), show)
+
+    def volumes_ready() -> list:
+        """Volumes whose reports are all settled: failed, placed from the cache, or rendered
+        on a worker (indices to render)."""
+        ready = []
+        for index in list(waiting):
+            job = jobs[index]
+            parts = [made_here[p] for p in job.parts if p in made_here]
+            if not all(i in outcomes for i in parts):
+                continue
+            waiting.remove(index)
+            if any(outcomes[i].error for i in parts):
+                outcomes[index] = PdfJobResult(job, True, "其中的报告未能生成")  # named by _fail_volumes
+            elif (error := _frame(job, out, [outcomes[i].made_of for i in parts])) is not None:
+                outcomes[index] = PdfJobResult(job, True, error)
+            elif cache is not None and cache_holds(cache, job.key, root, digests):
+                _place(cache / f"{job.key}.pdf", out / job.output)
+                outcomes[index] = PdfJobResult(job, False)
+            else:
+                ready.append(index)
+                continue
+            bar.advance()
+        return ready
+
+    def settle(index: int, result: tuple) -> list:
+        error, seconds, *made_of = result
+        outcomes[index] = PdfJobResult(jobs[index], True, error, seconds, made_of=made_of[0] if made_of else {})
+        bar.advance()
+        return volumes_ready()
+
+    workers = max(1, min(workers or os.cpu_count() or 1, len(todo) + len(waiting) or 1))
     args = (str(root), str(out), str(cache) if cache else None)
-    tasks = [(index, jobs[index]) for index in todo]
-    results = _in_process(tasks, args) if workers == 1 else _in_pool(tasks, args, workers)
-    for index, (error, seconds) in _with_progress(results, len(tasks), show):
-        outcomes[index] = PdfJobResult(jobs[index], True, error, seconds)
+    first = todo + volumes_ready()
+    with bar:
+        if workers == 1:
+            _in_process(first, jobs, args, settle)
+        else:
+            _in_pool(first, jobs, args, settle, workers)
     ordered = [outcomes[i] for i in range(len(jobs))]
     _fail_volumes(ordered)
     for outcome in ordered:
@@ -365,44 +495,120 @@ def run(
     return ordered
 
 
-def _in_process(tasks: list, args: tuple):
+def _frame(job: PdfJob, out: Path, known: list | None = None) -> str | None:
+    """A volume's frame, once its reports' PDFs are made: the print HTML of its cover, 目录 and
+    numbered pages of the sizes of theirs, and its key (which holds the reports' PDFs' hashes).
+    What is ``known`` of a report's PDF (its pages and sha256, recorded when it was made) is not
+    read again from the file. Returns why it cannot be made, or None."""
+    from gongkai.pdf.volume import PageSize, page_sizes
+
+    layouts, digests = [], []
+    try:
+        for part, made_of in zip(job.parts, known or [{}] * len(job.parts), strict=True):
+            if made_of.get("pages") and made_of.get("sha256"):
+                layouts.append(tuple(PageSize(Decimal(w), Decimal(h)) for w, h in made_of["pages"]))
+                digests.append(made_of["sha256"])
+                continue
+            pdf = (out / part).read_bytes()
+            layouts.append(page_sizes(pdf))
+            digests.append(hashlib.sha256(pdf).hexdigest())
+    except Exception as exc:  # a report PDF that is not readable: this volume fails, alone
+        return f"无法读取其中报告的 PDF（{type(exc).__name__}：{exc}）"
+    if job.frame is None:
+        return "汇编缺少封面和目录的排版"
+    job.html, error = job.frame(layouts)
+    job.part_digests = tuple(digests)
+    job.key = _key(job, job.fonts)
+    return error
+
+
+def _shipped(job: Job) -> tuple:
+    """(the job as a worker gets it, or None; why it cannot be sent). The functions that make a
+    volume's frame and read a report's print HTML stay here; the HTML is read now, and not kept."""
+    if not isinstance(job, PdfJob):
+        return job, None
+    html = job.html
+    if not html and job.source is not None:
+        html, error = job.source()
+        if error:
+            return None, error
+        digest = hashlib.sha256(html.encode("utf-8")).hexdigest()
+        if digest != job.html_digest:  # not the HTML the key was made from: the key of this one
+            job.html_digest = digest
+            job.key = _key(replace(job, html=html), job.fonts)
+    return replace(job, html=html, frame=None, source=None), None
+
+
+def _sent(index: int, jobs: list, settle) -> tuple:
+    """The job to render, or (None, what settling it gave) when it fails before it is sent."""
+    shipped, error = _shipped(jobs[index])
+    if shipped is None:
+        return None, settle(index, (error, 0.0))
+    return shipped, []
+
+
+def _in_process(first: list, jobs: list, args: tuple, settle) -> None:
     """One worker: render here, one document after another, with the workers' recursion
     limit while rendering. (No process boundary here: a crash of the renderer would end
     the whole command, with a non-zero exit.)"""
     previous = sys.getrecursionlimit()
     _start_worker()
+    queue = list(first)
     try:
-        for index, job in tasks:
-            yield index, _render(job, *args)
+        while queue:
+            index = queue.pop(0)
+            shipped, more = _sent(index, jobs, settle)
+            queue += more if shipped is None else settle(index, _render(shipped, *args))
     finally:
         sys.setrecursionlimit(previous)
 
 
-def _in_pool(tasks: list, args: tuple, workers: int):
-    """Render on worker processes. If a worker dies (BrokenProcessPool: a crash, the kernel's
-    out-of-memory killer), the jobs it took down with it are rendered again one at a time in
-    a fresh worker: there the job running when a worker dies again is the one that kills
-    it, and it alone is reported; the others still finish."""
-    queue, parallel = list(tasks), workers
+def _in_pool(first: list, jobs: list, args: tuple, settle, workers: int) -> None:
+    """Render on worker processes; what ``settle`` returns (volumes whose reports are done) is
+    rendered next. If a worker dies (BrokenProcessPool: a crash, the kernel's out-of-memory
+    killer), the jobs it took down with it are rendered again one at a time in a fresh worker:
+    there the job running when a worker dies again is the one that kills it, and it alone is
+    reported; the others still finish."""
+    queue, parallel = list(first), workers
+    submitted = itertools.count()  # a worker takes jobs in the order they are submitted
+    with frozen_heap():
+        _run_pool(queue, parallel, submitted, jobs, args, settle)
+
+
+def _run_pool(queue: list, parallel: int, submitted, jobs: list, args: tuple, settle) -> None:
     while queue:
-        broken = []
-        with ProcessPoolExecutor(max_workers=min(parallel, len(queue)), initializer=_start_worker) as pool:
-            futures = {pool.submit(_render, job, *args): (index, job) for index, job in queue}
-            for future in as_completed(futures):
-                index, job = futures[future]
-                try:
-                    result = future.result()
-                except BrokenProcessPool:
-                    broken.append((index, job))
+        broken: list = []
+        with ProcessPoolExecutor(max_workers=parallel, initializer=_start_worker) as pool:
+            running: dict = {}
+            while queue or running:
+                waiting_to_send, queue = queue, []
+                for index in waiting_to_send:
+                    shipped, more = _sent(index, jobs, settle)
+                    if shipped is None:
+                        queue += more
+                        continue
+                    running[pool.submit(_render, shipped, *args)] = (next(submitted), index)
+                if not running:
                     continue
-                except Exception as exc:
-                    result = (f"生成时出错（{type(exc).__name__}：{exc}）", 0.0)
-                yield index, result
-        broken.sort(key=lambda task: task[0])
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    order, index = running.pop(future)
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        broken.append((order, index))
+                        continue
+                    except Exception as exc:
+                        result = (f"生成时出错（{type(exc).__name__}：{exc}）", 0.0)
+                    queue += settle(index, result)
+                if broken:  # the pool is gone: what was running goes with the broken ones
+                    broken += [running.pop(future) for future in list(running)]
+                    break
+        broken.sort()
         if broken and parallel == 1:
-            yield broken[0][0], (CRASHED, 0.0)
+            queue += settle(broken[0][1], (CRASHED, 0.0))
             broken = broken[1:]
-        queue, parallel = broken, 1
+        queue, parallel = [index for _, index in broken] + queue, 1
 
 
 def _fail_volumes(outcomes: list) -> None:
@@ -419,13 +625,28 @@ def _fail_volumes(outcomes: list) -> None:
         outcome.pages = tuple(page for c in culprits for page in c.where_pages)
 
 
-def _with_progress(results, total: int, show: bool) -> list:
-    if not show or total == 0:
-        return list(results)
-    import click
+class _Progress:
+    """The terminal's progress bar of the PDF stage (nothing when ``show`` is false)."""
 
-    with click.progressbar(results, length=total, label="生成 PDF", file=sys.stderr) as bar:
-        return list(bar)
+    def __init__(self, total: int, show: bool):
+        self.bar = None
+        if show and total:
+            import click
+
+            self.bar = click.progressbar(length=total, label="生成 PDF", file=sys.stderr)
+
+    def __enter__(self):
+        if self.bar is not None:
+            self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+    def advance(self) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
 
 
 def build_pdfs(
@@ -455,6 +676,8 @@ def project_pdfs(
     """``gongkai pdf``: the PDFs of the project in folder ``project`` without building the site.
     Its mkdocs.yml is loaded by MkDocs (docs_dir, Markdown extensions, the gongkai plugin's
     options). Returns (catalog, outcomes); resources are read only from the docs folder."""
+    from gongkai.site.config import PDF_CACHE, load_site  # reads mkdocs.yml with MkDocs
+
     site = load_site(project, shard=shard)
     loaded = site.project
     catalog = catalog_module.build(loaded, downloads=("yaml", "json"))  # what PDFs attach

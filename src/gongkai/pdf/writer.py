@@ -34,6 +34,7 @@ from gongkai.pdf import fonts as print_fonts
 from gongkai.pdf.fetcher import SandboxFetcher, shown_url
 
 VARIANT = "pdf/a-3a"  # PDF/A-3, level A: tagged (logical structure), every glyph mapped to Unicode
+UNTAGGED_VARIANT = "pdf/a-3u"  # a volume's frame: every glyph mapped to Unicode, no structure claimed
 UA_PART = "1"  # PDF/UA-1, declared beside it in the XMP metadata (WeasyPrint takes one variant)
 NO_DATE = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # stands for "no date" while writing, then blanked
 
@@ -110,9 +111,12 @@ class Writer:
     def write(self, html: str, root: Path, base: Path, attachments: list, date: str) -> bytes:
         return self.render(html, root, base, attachments, date).pdf
 
-    def render(self, html: str, root: Path, base: Path, attachments: list, date: str = "") -> Rendered:
+    def render(
+        self, html: str, root: Path, base: Path, attachments: list, date: str = "", tagged: bool = True
+    ) -> Rendered:
         """The PDF of ``html``; ``attachments`` are (name, bytes, description[, date of the file]);
-        a date is W3C-DTF text, "" for none (the PDF then states none)."""
+        a date is W3C-DTF text, "" for none (the PDF then states none). ``tagged``: PDF/A-3a with
+        PDF/UA-1 declared; else PDF/A-3u (a volume's frame, whose pages are replaced)."""
         fetcher = SandboxFetcher(root)
         files = []
         for name, content, description, *when in attachments:
@@ -136,14 +140,16 @@ class Writer:
                     f"页面结构嵌套过深：元素最深嵌套 {depth} 层，超过上限 {MAX_DEPTH} 层"
                     "（如多层嵌套的列表或表格）；请减少嵌套层数"
                 )
+            variant = VARIANT if tagged else UNTAGGED_VARIANT
             document = source.render(
                 font_config=self.fonts,
                 cache={},  # images of this document only: each PDF's own fetches are its record
-                pdf_variant=VARIANT,
+                pdf_variant=variant,
             )
-            document.metadata = _AccessibleMetadata(document.metadata)
+            if tagged:
+                document.metadata = _AccessibleMetadata(document.metadata)
             pdf = document.write_pdf(
-                pdf_variant=VARIANT, attachments=files, uncompressed_pdf=False, finisher=_undated_attachments
+                pdf_variant=variant, attachments=files, uncompressed_pdf=False, finisher=_undated_attachments
             )
         except FatalURLFetchingError as exc:
             if not fetcher.refused:

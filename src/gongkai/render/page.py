@@ -131,6 +131,21 @@ class Stash:
         self._nested: set = set()  # placeholders put inside another block
         self._size = 0
 
+    def state(self) -> dict:
+        """What the stash holds, as plain data (kept between builds by the site's report cache)."""
+        return {"token": self.token, "blocks": [list(b) for b in self.blocks], "words": dict(self.words),
+                "nested": sorted(self._nested)}
+
+    @classmethod
+    def restored(cls, state: dict) -> Stash:
+        """The stash that :meth:`state` described, filling and searching as it did."""
+        stash = cls(blocks=[(key, html) for key, html in state["blocks"]], words=dict(state["words"]),
+                    token=state["token"])
+        stash._index = {key: at for at, (key, _) in enumerate(stash.blocks)}
+        stash._nested = set(state["nested"])
+        stash._size = sum(len(html) for _, html in stash.blocks)
+        return stash
+
     def put(self, html: str, search_text: str = "") -> Markup:
         key = f"{self.prefix}{self.token}n{len(self.blocks)}x"
         nested: list = []
@@ -168,7 +183,28 @@ class Stash:
                 return match.group(0)
             return self._slot(key)
 
-        return self._places.sub(slot, html)
+        return self._substitute(slot, html)
+
+    def _substitute(self, replace, html: str) -> str:
+        """``self._places.sub(replace, html)``, without running the pattern over the whole page
+        (its "tag with a placeholder" branch is tried at every ``<`` of a theme's page). Every
+        match holds a placeholder and starts at it or at the last ``<`` before it, so the
+        pattern is searched from there, for each placeholder in turn: the same matches, found
+        in the same order."""
+        mark = self.prefix + self.token
+        out, done = [], 0
+        found = html.find(mark)
+        while found != -1:
+            lt = html.rfind("<", done, found)
+            match = self._places.search(html, lt if lt != -1 else found)
+            if match is None:
+                break
+            out.append(html[done : match.start()])
+            out.append(replace(match))
+            done = match.end()
+            found = html.find(mark, done)
+        out.append(html[done:])
+        return "".join(out)
 
     def fill(self, html: str) -> str:
         """``html`` with each block in place (at its slot, paragraph or bare placeholder, the
@@ -187,7 +223,7 @@ class Stash:
             used.add(key)
             return self.blocks[self._index[key]][1]
 
-        return self._places.sub(block, html)
+        return self._substitute(block, html)
 
 
 CHECK_NOTES_ID = 'id="gk-check-notes"'  # templates/check_notes.html

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from gongkai.engine.kinds import ReportKind, Standing
 from gongkai.engine.paths import Refused, TooLarge, display_name, inside, inspect_tree, read_bytes_inside, safe_file
-from gongkai.engine.pipeline import Result, discover_checked, evaluate, map_jobs
+from gongkai.engine.pipeline import Result, discover_checked, evaluate, in_workers, map_jobs
 from gongkai.engine.problems import has_errors, problem
 from gongkai.engine.project import Project
 from gongkai.engine.yamlload import MAX_BYTES
@@ -48,6 +48,8 @@ class Entry:
     result: Result
     downloads: dict = field(default_factory=dict)  # open-data file contents by format
     kind: ReportKind | None = None  # what evaluated it: asked for its view, standing, downloads
+    filled: object | None = None  # its page with the template filled in a worker (site.prerender.Filled)
+    printed: object | None = None  # the HTML of its PDF, made in a worker (site.prerender.Printed)
 
     @property
     def scored(self):
@@ -82,6 +84,7 @@ class Catalog:
     entries: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     charts: dict = field(default_factory=dict)  # chart SVG by its inputs
+    kept: set = field(default_factory=set)  # the report cache entries this catalog was made with
 
     def by_page(self) -> dict:
         return {e.page.src_uri: e for e in self.entries}
@@ -159,19 +162,25 @@ def report_pages(project: Path, docs: Path, data: Path) -> tuple[list, list]:
 ALL_DOWNLOADS = ("yaml", "json", "csv", "xlsx")
 
 
-def build(project: Project, downloads: tuple = ALL_DOWNLOADS) -> Catalog:
+def build(project: Project, downloads: tuple = ALL_DOWNLOADS, fill=None) -> Catalog:
     """Find, evaluate and check every report shown on the site of ``project`` (its Markdown
-    folder and data folder), and make the ``downloads`` asked for."""
+    folder and data folder), and make the ``downloads`` asked for. With ``fill`` (the site
+    build's :class:`gongkai.site.prerender.Fill`), the worker processes that evaluate the reports
+    also fill their pages' templates (``Entry.filled``); in this process they are filled later."""
     root, docs = project.root, project.docs
     pages, problems = report_pages(root, docs, project.data)
     catalog = Catalog(problems=problems)
     calls = [(str(root / p.data), p.data, wanted_charts(p, docs, root), downloads, project) for p in pages]
-    prepared = map_jobs(prepare, calls)
-    for page, (result, charts, made) in zip(pages, prepared, strict=False):
+    if fill is not None and in_workers(len(calls)):
+        prepared = map_jobs(fill.task, [(*c, p) for c, p in zip(calls, pages, strict=True)], None, *fill.start)
+    else:
+        prepared = [(*made, None, None, None) for made in map_jobs(prepare, calls)]
+    for page, (result, charts, made, filled, printed, kept) in zip(pages, prepared, strict=False):
+        catalog.kept.update([kept] if kept else [])
         catalog.problems += result.problems
         catalog.charts.update(charts)
         if result.scored is not None:
-            catalog.entries.append(Entry(page, result, made, project.kinds.of(result.scored)))
+            catalog.entries.append(Entry(page, result, made, project.kinds.of(result.scored), filled, printed))
     return catalog
 
 
@@ -192,13 +201,16 @@ def wanted_charts(page: Page, docs: Path, root: Path) -> tuple:
 
 
 def prepare(
-    path: str, display: str, charts: tuple = (), downloads: tuple = ALL_DOWNLOADS, project: Project | None = None
+    path: str, display: str, charts: tuple = (), downloads: tuple = ALL_DOWNLOADS, project: Project | None = None,
+    made: tuple | None = None,
 ) -> tuple:
     """Everything about one report that does not need the page: its result and problems, the
     SVG of the charts its page shows, and its open-data files (as its kind makes them). Runs in
     worker processes on large sites. The YAML download is read through the guarded open and
     published without its comments (:mod:`gongkai.render.public_yaml`).
-    Without ``project``, the project the file belongs to is loaded for it."""
+    Without ``project``, the project the file belongs to is loaded for it. ``made`` (charts,
+    files but the YAML) is what an earlier build made of the same inputs (site.reportcache):
+    the report is evaluated all the same, and those are not made again."""
     project = project if project is not None else Project.of(path)
     result = evaluate(path, display, project)
     if result.scored is None:
@@ -211,14 +223,17 @@ def prepare(
             return Result(display, None, [refused.problem]), {}, {}
         except (TooLarge, OSError) as exc:
             return Result(display, None, [problem("FILE_UNREADABLE", display, None, f"无法读取文件：{exc}")]), {}, {}
-    kind = project.kinds.of(result.scored)
-    cache: dict = {}
-    for name, spec in kind.charts(result.scored).items():
-        if name in charts:
-            draw(spec, cache)
-    made = kind.downloads(result.scored, tuple(d for d in downloads if d != "yaml"))
+    if made is not None:
+        cache, others = made
+    else:
+        kind = project.kinds.of(result.scored)
+        cache = {}
+        for name, spec in kind.charts(result.scored).items():
+            if name in charts:
+                draw(spec, cache)
+        others = kind.downloads(result.scored, tuple(d for d in downloads if d != "yaml"))
     public = without_comments(raw) if "yaml" in downloads else raw  # the transcriber's notes stay in the repository
-    files = {name: public if name == "yaml" else made[name] for name in downloads if name == "yaml" or name in made}
+    files = {name: public if name == "yaml" else others[name] for name in downloads if name == "yaml" or name in others}
     return result, cache, files
 
 

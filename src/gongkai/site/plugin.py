@@ -23,26 +23,24 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import CountHandler
 
-from gongkai.engine.basis import basis_of
 from gongkai.engine.paths import display_name, project_problems, safe_file
 from gongkai.engine.problems import ERROR, FINDING, INFO, WARNING, has_errors, terminal_text
 from gongkai.engine.project import Project
 from gongkai.pdf.printhtml import PrintRenderer
-from gongkai.pdf.stage import PDF_FOLDER, build_pdfs, report_pdf, volume_pdf
+from gongkai.pdf.stage import PDF_FOLDER, build_pdfs, volume_pdf
 from gongkai.render import rawhtml
 from gongkai.render.environment import PACKAGE_TEMPLATES, html_environment, markdown_environment
-from gongkai.render.page import Compiled, PageError, Stash, page_problem, render, with_check_notes
-from gongkai.render.report_view import Links
-from gongkai.render.views import view_for
+from gongkai.render.page import Compiled, PageError, Stash, page_problem, render
 from gongkai.site import catalog as catalog_module
-from gongkai.site import chinese, frontmatter, published
-from gongkai.site.catalog import Catalog, relative_url
+from gongkai.site import chinese, frontmatter, published, reportcache
+from gongkai.site.catalog import Catalog
 from gongkai.site.config import PDF_SWITCH, GongkaiConfig, GongkaiSettings, find_plugin, markdown_settings
-from gongkai.site.pagecheck import claim_problems, page_findings
-from gongkai.site.pages import STYLESHEET, SitePages, download_names, page_url, safe_title
+from gongkai.site.pages import STYLESHEET, SitePages, page_url, safe_title
+from gongkai.site.prerender import Fill, Filled, fill_page
 from gongkai.site.search_terms import SearchTerms
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
+REPORTS_CACHE = "reports"  # beside the PDF cache folder
 
 TEMPLATE_KEY = frontmatter.TEMPLATE_KEY
 
@@ -85,6 +83,7 @@ class GongkaiPlugin(GongkaiSettings):
         """The command is over: MkDocs may reuse this instance for another one in the same process."""
         self.site = None
         self.command = None
+        self.search.forget()
         stop_cleaning_terminal_output()
         if self.shim:  # the shim's options are its defaults again (gongkai build set its own for one build)
             self.load_config({})
@@ -100,6 +99,7 @@ class GongkaiPlugin(GongkaiSettings):
             _count_only_errors()
         project = self.load_project(config, self.command)
         self.search.use(project.search_terms)
+        self.search.remember()
         self.site = SiteBuild(config, project, self.preview, reports=self.config.reports)
         chinese.use_theme(config)
         chinese.use_anchors(config)
@@ -137,6 +137,7 @@ class GongkaiPlugin(GongkaiSettings):
             self.site.on_post_build(config)
 
     def on_build_error(self, *, error) -> None:
+        self.search.forget()
         self.site = None
 
     def on_serve(self, server, *, config, builder):
@@ -296,7 +297,8 @@ class SiteBuild:
             if has_errors(refused):
                 raise PluginError(f"{len(refused)} 个文件不能发布到网站（见上），未生成网站；请删除或改用允许的格式。")
             return files
-        self.catalog = catalog_module.build(self.project)
+        fill = Fill.of(self.project, reports_cache(self.project), self.markdown, config.site_url)
+        self.catalog = catalog_module.build(self.project, fill=fill)
         self.entries = self.catalog.by_page()  # looked up for every page
         log_problems(self.catalog.problems + refused, self.preview)
         if self.catalog.failed:
@@ -360,33 +362,28 @@ class SiteBuild:
         uses_templates = bool(page.meta.get(TEMPLATE_KEY))
         if entry is None and not uses_templates:
             return markdown
-        stash = Stash()
-        self.stashes[page.file.src_uri] = stash
         display = _display(page, self.root)
-        if entry is not None:
-            links = Links(**download_names(entry))
-            if self.project.settings.pdf:
-                links.pdf = relative_url(entry.url, f"{PDF_FOLDER}/{report_pdf(entry)}").rstrip("/")
-            view = view_for(entry.scored, self.html_env, stash, links, self.catalog.charts, self.project.kinds)
-            context = view.context()
-        else:
-            context = self.site_context(page)
+        filled = entry.filled if entry is not None else None
+        if isinstance(filled, Filled) and filled.body == markdown:  # filled in a worker (site.prerender)
+            self.stashes[page.file.src_uri] = filled.stash
+            log_problems(filled.problems, self.preview)
+            return filled.text
         try:
-            text = render(self.compiled, markdown, context, display)
+            if entry is not None:
+                filled = fill_page(
+                    entry, markdown, display, _body_line(page), self.project, self.compiled, self.html_env,
+                    self.catalog.charts, bool(self.project.settings.pdf),
+                )
+                self.stashes[page.file.src_uri] = filled.stash
+                log_problems(filled.problems, self.preview)
+                return filled.text
+            stash = Stash()
+            self.stashes[page.file.src_uri] = stash
+            return render(self.compiled, markdown, self.site_context(page), display)
         except PageError as error:
             problem = page_problem(display, error, _body_line(page))
             log.error(problem.human())
             raise PluginError(terminal_text(f"页面模板错误：{display}")) from None
-        if entry is not None:
-            # the figures the prose states, checked among themselves (as gongkai check does)
-            basis = basis_of(entry.scored.report, self.project.settings.basis)
-            claims = claim_problems(text, display, _body_line(page), entry.scored, self.project.kinds)
-            log_problems(page_findings(claims, entry.scored.report, basis), self.preview)
-        if entry is not None:
-            text = with_check_notes(text, context, stash)
-        if entry is not None and "下载链接(" not in markdown and "概要(" not in markdown:
-            text += "\n\n" + str(context["下载链接"]()) + "\n"
-        return text
 
     def site_context(self, page) -> dict:
         """What a non-report page with ``使用模板: true`` can use: the catalog."""
@@ -469,6 +466,9 @@ class SiteBuild:
             log.error(outcome.message)
         if failed:
             raise PluginError(f"{len(failed)} 个 PDF 未能生成（见上）；其余 {len(outcomes) - len(failed)} 个已生成")
+        folder = reports_cache(self.project)
+        if folder is not None and self.catalog.kept and not self.preview:  # a whole build: only its entries stay
+            reportcache.prune(folder, self.catalog.kept)
 
     # ---- serve --------------------------------------------------------------------
     def on_serve(self, server, config, builder):
@@ -501,6 +501,12 @@ def _watch_without_following_links(server) -> None:
                 server.watch(path)
     except (ImportError, AttributeError) as exc:  # another MkDocs or watchdog: keep its watcher
         log.warning(f"无法改用不跟随符号链接的文件监视（{exc}）")
+
+
+def reports_cache(project: Project) -> Path | None:
+    """The report cache (site.reportcache): ``reports/`` beside the PDF cache (``.cache/gongkai/``)."""
+    pdf_cache = project.settings.pdf_cache_dir
+    return pdf_cache.parent / REPORTS_CACHE if pdf_cache is not None else None
 
 
 def published_meta(meta) -> dict:

@@ -25,10 +25,40 @@ def words(content: bytes) -> set[str]:
 
 
 class SearchTerms:
-    """The terms one process has given jieba, so the next build can take back those dropped."""
+    """The terms one process has given jieba, so the next build can take back those dropped;
+    and, while a build runs, jieba's cuts remembered (:meth:`remember`)."""
 
     def __init__(self):
         self.loaded: dict[str, set] = {}  # file → its words, as last loaded
+        self.original_cut = None  # jieba.cut, while ours stands in for it
+
+    def remember(self) -> None:
+        """Until :meth:`forget`: jieba cuts each distinct text once. The search index cuts every
+        run of Chinese characters of every page (mkdocs-material calls ``jieba.cut`` for each),
+        and report pages repeat theirs (indicator names, headings, the same sentences): the
+        same text gets the same words, from memory. Made afresh for each build, after the
+        terms are loaded, so a changed dictionary is never answered from an older one."""
+        import jieba
+
+        self.forget()
+        original = jieba.cut
+        memory: dict = {}
+
+        def cut(sentence, *args, **kwargs):
+            key = (sentence, args, tuple(sorted(kwargs.items())))
+            words = memory.get(key)
+            if words is None:
+                words = memory[key] = tuple(original(sentence, *args, **kwargs))
+            return iter(words)
+
+        self.original_cut, jieba.cut = original, cut
+
+    def forget(self) -> None:
+        """jieba's own ``cut`` again."""
+        if self.original_cut is not None:
+            import jieba
+
+            jieba.cut, self.original_cut = self.original_cut, None
 
     def use(self, terms: tuple) -> list[str]:
         """Load ``terms`` ((file, content) pairs, built-in first) into jieba; returns the files."""
