@@ -184,7 +184,11 @@ def test_search_cuts_each_text_once_into_jiebas_own_words():
 def test_four_shards_merged_are_byte_identical_to_one_build(tmp_path, monkeypatch):
     """``gongkai build --shard K/4`` on four machines: each builds the whole site and the PDFs
     of its department-years; laid over each other, the four folders are the site of one build,
-    byte for byte, every PDF made exactly once."""
+    byte for byte, every PDF made exactly once. ``gongkai pdf --shard K/4`` makes the same PDFs
+    without the site."""
+    from click.testing import CliRunner
+
+    from gongkai.cli.commands import main
     from gongkai.site.plugin import build_site
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689599")  # the sitemap's date, on any day
@@ -201,6 +205,16 @@ def test_four_shards_merged_are_byte_identical_to_one_build(tmp_path, monkeypatc
     assert merged == whole
     assert sorted(pdfs_made) == sorted(name for name in whole if name.endswith(".pdf"))  # each PDF once
     assert len(pdfs_made) == 20  # 10 reports and 10 department-year volumes
+    # the PDFs alone, as a CI job that does not build the site makes them: the same bytes
+    monkeypatch.chdir(project)
+    alone: dict = {}
+    for k in (1, 2, 3, 4):
+        out = str(tmp_path / f"pdf{k}")
+        result = CliRunner().invoke(main, ["pdf", "--shard", f"{k}/4", "--out", out, "--no-cache"])
+        assert result.exit_code == 0, result.output
+        for name, content in files_of(tmp_path / f"pdf{k}").items():
+            assert alone.setdefault(f"pdf/{name}", content) == content
+    assert alone == {name: content for name, content in whole.items() if name.endswith(".pdf")}
 
 
 # ---- the previous site survives a failed build -------------------------------------------

@@ -136,7 +136,8 @@ def schema():
 @click.option("--out", type=click.Path(), default="site/pdf", show_default=True, help="PDF 输出目录")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="并行进程数（默认为 CPU 核数）")
 @click.option("--no-cache", is_flag=True, help="不使用缓存，全部重新生成")
-def pdf(paths, out, jobs, no_cache):
+@click.option("--shard", default=None, help="只生成 K/N 分片的 PDF（如 2/4，按部门年度分），用于多台机器并行")
+def pdf(paths, out, jobs, no_cache, shard):
     """生成 PDF：每份报告一个，每个部门每个年度一册汇编（封面、目录、书签）。
 
     在项目根目录（mkdocs.yml 所在处）运行。PATHS 为数据文件或文件夹，只生成这些报告所在的部门年度
@@ -146,7 +147,12 @@ def pdf(paths, out, jobs, no_cache):
     from mkdocs.exceptions import MkDocsException
 
     from gongkai.pdf.stage import project_pdfs
+    from gongkai.site.config import parse_shard
 
+    try:
+        parts = parse_shard(shard)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     project = Path.cwd()
     only = None
     if paths:
@@ -156,7 +162,7 @@ def pdf(paths, out, jobs, no_cache):
         only = {f.resolve().relative_to(project.resolve()).as_posix() for f in files}
     started = time.perf_counter()
     try:
-        catalog, outcomes = project_pdfs(project, Path(out), jobs, only, not no_cache)
+        catalog, outcomes = project_pdfs(project, Path(out), jobs, only, not no_cache, shard=parts)
     except MkDocsException as exc:  # mkdocs.yml (or an option of the gongkai plugin) is refused by MkDocs
         raise click.UsageError(f"mkdocs.yml 有误：{exc}") from None
     shown = [p for p in catalog.problems if p.severity != "info"]
